@@ -55,7 +55,8 @@ TEST(ScatterElementsTest, Reductions) {
                       .attrs = Attrs().Int("axis", 1).String("reduction", c.reduction)},
                      {data, idx, upd});
     ASSERT_TRUE(out.ok()) << out.status().ToString();
-    EXPECT_TENSOR_EQ((*out)[0], MakeTensor<float>({1, 5}, {1, c.value, 3, 4, 5})) << c.reduction;
+    SCOPED_TRACE(c.reduction);
+    EXPECT_TENSOR_EQ((*out)[0], MakeTensor<float>({1, 5}, {1, c.value, 3, 4, 5}));
   }
 }
 
