@@ -227,30 +227,32 @@ T FromReal(double v) {
   }
 }
 
-template <typename A>
-A LowestAcc() {
-  if constexpr (std::is_same_v<A, double>) {
+// The lowest / highest value of T as an accumulator (+-inf for floating point).
+template <typename T>
+AccOf<T> LowestAcc() {
+  if constexpr (kIsFloat<T>) {
     return -std::numeric_limits<double>::infinity();
   } else {
-    return std::numeric_limits<A>::lowest();
+    return AccOf<T>(std::numeric_limits<T>::lowest());
   }
 }
-template <typename A>
-A HighestAcc() {
-  if constexpr (std::is_same_v<A, double>) {
+template <typename T>
+AccOf<T> HighestAcc() {
+  if constexpr (kIsFloat<T>) {
     return std::numeric_limits<double>::infinity();
   } else {
-    return std::numeric_limits<A>::max();
+    return AccOf<T>(std::numeric_limits<T>::max());
   }
 }
 
 // The identity of the first pass of `kind`.
-template <typename A>
-A InitialValue(ReduceKind kind, int pass) {
-  if (kind == ReduceKind::kLogSumExp && pass == 0) return LowestAcc<A>();
+template <typename T>
+AccOf<T> InitialValue(ReduceKind kind) {
+  using A = AccOf<T>;
   switch (kind) {
-    case ReduceKind::kMax: return LowestAcc<A>();
-    case ReduceKind::kMin: return HighestAcc<A>();
+    case ReduceKind::kMax:
+    case ReduceKind::kLogSumExp: return LowestAcc<T>();  // first pass finds the maximum
+    case ReduceKind::kMin: return HighestAcc<T>();
     case ReduceKind::kProd: return A(1);
     default: return A(0);
   }
@@ -324,7 +326,7 @@ Status ReduceTyped(ReduceKind kind, const Tensor& x, const std::vector<bool>& ma
   const ReduceLayout layout = MakeLayout(x.shape(), mask);
   const T* in = x.data<T>();
   T* o = out.data<T>();
-  std::vector<A> acc(size_t(n_out), InitialValue<A>(kind, 0));
+  std::vector<A> acc(size_t(n_out), InitialValue<T>(kind));
 
   switch (kind) {
     case ReduceKind::kSum:
