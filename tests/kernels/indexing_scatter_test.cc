@@ -165,7 +165,8 @@ TEST(ScatterNDTest, Errors) {
                      {data, MakeTensor<int64_t>({1, 2}, {0, -3}), MakeTensor<float>({1}, {0})});
   ExpectError(range, StatusCode::kOutOfRange, {"'indices'", "index -3", "axis 1", "size 2"});
   auto shape = RunOp({.op_type = "ScatterND", .opset = 13},
-                     {data, MakeTensor<int64_t>({1, 1}, {0}), MakeTensor<float>({1, 3}, {0, 0, 0})});
+                     {data, MakeTensor<int64_t>({1, 1}, {0}),
+                      MakeTensor<float>({1, 3}, {0, 0, 0})});
   ExpectError(shape, StatusCode::kInvalidArgument, {"updates"});
   auto deep = RunOp({.op_type = "ScatterND", .opset = 13},
                     {data, MakeTensor<int64_t>({1, 3}, {0, 0, 0}), MakeTensor<float>({1}, {0})});
