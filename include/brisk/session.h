@@ -1,0 +1,99 @@
+// brisk::Session: load a model once, compile it once per input-shape signature, run it many
+// times.
+//
+// Creating a session imports the ONNX file, verifies the graph and infers every value's dtype
+// and (symbolic) shape, so a model brisk cannot run fails here, not in Run(). Run() validates the
+// feeds against the declared inputs, then looks up the compiled plan for the feeds' shapes (a
+// bounded LRU cache; a miss compiles a plan: kernels created, weights prepared) and executes it.
+// When a workload keeps compiling plans for new shapes the session logs a warning naming the
+// input whose shape keeps changing (the equivalent of TensorFlow's retracing warning).
+//
+// Thread-safety: Run() may be called from many threads at once; each run has its own workspace.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "brisk/logging.h"
+#include "brisk/shape.h"
+#include "brisk/status.h"
+#include "brisk/tensor.h"
+
+namespace brisk {
+
+struct SessionOptions {
+  // Intra-op threads; 0 = the number of CPUs this process may use.
+  int intra_op_threads = 0;
+  // Compiled plans kept, one per distinct input-shape signature (least recently used evicted).
+  int plan_cache_capacity = 8;
+  // Compiling this many plans (after the first) makes the session warn about changing shapes.
+  int replan_warning_threshold = 4;
+  // Verify every kernel output against the inferred dtype/shape (slower; for tests).
+  bool check_inferred_types = false;
+};
+
+// A declared model input or output.
+struct TensorInfo {
+  std::string name;
+  DType dtype = DType::kUndefined;
+  std::optional<SymbolicShape> shape;  // nullopt when the model does not declare one
+  std::string ToString() const;        // "input: float32[N, 3, 224, 224]"
+};
+
+struct ModelInfo {
+  std::string path;
+  std::string producer_name;
+  std::string producer_version;
+  int64_t ir_version = 0;
+  std::map<std::string, int64_t> opset_imports;  // "" = ai.onnx
+  std::map<std::string, std::string> metadata;
+};
+
+struct SessionStats {
+  int64_t runs = 0;
+  int64_t plans_compiled = 0;
+  int64_t plan_cache_hits = 0;
+  int64_t plan_evictions = 0;
+};
+
+using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+
+class Session {
+ public:
+  static StatusOr<std::unique_ptr<Session>> Load(const std::string& path,
+                                                 const SessionOptions& options = {});
+  // From serialized ONNX bytes; external data is not allowed.
+  static StatusOr<std::unique_ptr<Session>> LoadFromBytes(std::string_view bytes,
+                                                          const SessionOptions& options = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  const std::vector<TensorInfo>& inputs() const;
+  const std::vector<TensorInfo>& outputs() const;
+  const ModelInfo& model_info() const;
+
+  // Feeds by input name (every input without a default must be fed); returns every output, in
+  // the order of outputs().
+  StatusOr<std::vector<Tensor>> Run(const NamedTensors& feeds);
+  // Feeds in the order of inputs().
+  StatusOr<std::vector<Tensor>> Run(const std::vector<Tensor>& inputs);
+
+  // Compiles the plan for these input shapes ahead of the first Run.
+  Status Warmup(const std::vector<Shape>& input_shapes);
+
+  SessionStats stats() const;
+
+  class Impl;
+
+ private:
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace brisk

@@ -1,0 +1,78 @@
+// Compiled graphs and their execution.
+//
+// A CompiledGraph is a flat list of steps (kernel + value slots) for one graph and one set of
+// input types. It is immutable once compiled and may run on many threads at once: each run gets
+// its own Frame of value slots. Values are released after their last use. Subgraphs (If/Loop/Scan
+// bodies) are CompiledGraphs too, run by their control-flow kernels with the caller's frame as
+// parent, from which they read the outer-scope values they reference.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "brisk/status.h"
+#include "brisk/tensor.h"
+#include "ir/graph.h"
+#include "kernels/registry.h"
+#include "runtime/type_inference.h"
+
+namespace brisk {
+
+struct CompileOptions {
+  // Check every kernel output against the inferred dtype/shape (tests and conformance).
+  bool check_inferred_types = false;
+};
+
+class CompiledGraph;
+
+// The value slots of one run of one graph.
+struct Frame {
+  const CompiledGraph* graph = nullptr;
+  std::vector<Tensor> slots;
+  const Frame* parent = nullptr;
+};
+
+class CompiledGraph final : public CompiledSubgraph {
+ public:
+  // `table` holds the types and constants of every value of `graph` (from InferValueTable).
+  static StatusOr<std::shared_ptr<const CompiledGraph>> Compile(const ir::Graph& graph,
+                                                                ValueTable table,
+                                                                const CompileOptions& options);
+  // Compiles a subgraph from the symbolic types stored in its values.
+  static StatusOr<std::shared_ptr<const CompiledGraph>> CompileSubgraph(
+      const ir::Graph& graph, const CompileOptions& options);
+
+  // Runs with `inputs` bound to the graph inputs in order; returns the graph outputs in order.
+  StatusOr<std::vector<Tensor>> Execute(std::vector<Tensor> inputs, const Frame* parent) const;
+
+  // CompiledSubgraph:
+  StatusOr<std::vector<Tensor>> Run(const KernelContext& ctx,
+                                    std::span<const Tensor> inputs) const override;
+  int num_inputs() const override { return int(graph_.inputs().size()); }
+  int num_outputs() const override { return int(graph_.outputs().size()); }
+
+  const ir::Graph& graph() const { return graph_; }
+  const ValueTable& table() const { return table_; }
+  int num_steps() const { return int(steps_.size()); }
+
+ private:
+  struct Step {
+    const ir::Node* node = nullptr;
+    std::unique_ptr<Kernel> kernel;
+    std::vector<int> inputs;   // value index per input, -1 when absent
+    std::vector<int> outputs;  // value index per output, -1 when unused
+    std::vector<int> release;  // values whose last use is this step
+  };
+
+  CompiledGraph(const ir::Graph& graph, ValueTable table, CompileOptions options)
+      : graph_(graph), table_(std::move(table)), options_(options) {}
+  Status Build();
+
+  const ir::Graph& graph_;
+  ValueTable table_;
+  CompileOptions options_;
+  std::vector<Step> steps_;
+  std::vector<int> outer_values_;  // placeholders filled from the parent frame
+};
+
+}  // namespace brisk

@@ -1,0 +1,280 @@
+#include "brisk/session.h"
+
+#include <list>
+#include <mutex>
+#include <unordered_map>
+
+#include "onnx/importer.h"
+#include "runtime/executor.h"
+#include "runtime/type_inference.h"
+
+namespace brisk {
+
+std::string TensorInfo::ToString() const {
+  return name + ": " + std::string(DTypeName(dtype)) + (shape ? shape->ToString() : "[?]");
+}
+
+class Session::Impl {
+ public:
+  Impl(ir::Model model, SessionOptions options)
+      : model_(std::move(model)), options_(options) {}
+
+  Status Init();
+  StatusOr<std::vector<Tensor>> Run(std::vector<Tensor> inputs);
+  StatusOr<std::vector<Tensor>> RunNamed(const NamedTensors& feeds);
+  StatusOr<std::shared_ptr<const CompiledGraph>> PlanFor(const std::vector<Shape>& shapes);
+
+  std::vector<TensorInfo> inputs_;
+  std::vector<TensorInfo> outputs_;
+  ModelInfo info_;
+  mutable std::mutex mutex_;
+  SessionStats stats_;
+
+ private:
+  // Checks dtype, rank and dims of each feed; binds symbolic dims consistently.
+  Status ValidateFeeds(const std::vector<Tensor>& inputs) const;
+  void WarnIfReplanning(const std::vector<Shape>& shapes);
+
+  ir::Model model_;
+  SessionOptions options_;
+  std::vector<const ir::Value*> feedable_;  // graph inputs, in order
+  std::vector<bool> has_default_;           // input has an initializer default
+
+  using Signature = std::vector<Shape>;
+  struct SignatureHash {
+    size_t operator()(const Signature& s) const {
+      size_t h = 0;
+      for (const Shape& shape : s) {
+        h = h * 31 + size_t(shape.rank());
+        for (int64_t d : shape.dims()) h = h * 1000003 + size_t(d);
+      }
+      return h;
+    }
+  };
+  std::list<std::pair<Signature, std::shared_ptr<const CompiledGraph>>> lru_;
+  std::unordered_map<Signature, decltype(lru_)::iterator, SignatureHash> plans_;
+  Signature last_compiled_;
+  int64_t next_warning_at_ = 0;
+};
+
+Status Session::Impl::Init() {
+  const std::string& label = model_.path;
+  ir::Graph& graph = *model_.graph;
+  Status s = InferModelTypes(graph);
+  if (!s.ok()) return s.WithContext(label);
+  for (const ir::Value* v : graph.inputs()) {
+    feedable_.push_back(v);
+    has_default_.push_back(v->constant.has_value());
+    inputs_.push_back({v->name(), v->type.dtype, v->type.shape});
+  }
+  for (const ir::Value* v : graph.outputs()) outputs_.push_back({v->name(), v->type.dtype, v->type.shape});
+  info_.path = model_.path;
+  info_.producer_name = model_.producer_name;
+  info_.producer_version = model_.producer_version;
+  info_.ir_version = model_.ir_version;
+  info_.opset_imports = model_.opset_imports;
+  info_.metadata = model_.metadata;
+  next_warning_at_ = options_.replan_warning_threshold;
+  // Compile once up front when every input shape is fixed, so kernel creation errors surface
+  // at load time; otherwise create kernels from the symbolic types to the same end.
+  std::vector<Shape> fixed;
+  for (const ir::Value* v : feedable_) {
+    if (!v->type.shape || !v->type.shape->IsFullyKnown()) {
+      fixed.clear();
+      break;
+    }
+    fixed.push_back(*v->type.shape->ToShape());
+  }
+  if (!fixed.empty() || feedable_.empty()) {
+    auto plan = PlanFor(fixed);
+    if (!plan.ok()) return plan.status().WithContext(label);
+  } else {
+    CompileOptions copts{options_.check_inferred_types};
+    auto plan = CompiledGraph::CompileSubgraph(graph, copts);
+    if (!plan.ok()) return plan.status().WithContext(label);
+  }
+  return Status::Ok();
+}
+
+Status Session::Impl::ValidateFeeds(const std::vector<Tensor>& inputs) const {
+  std::unordered_map<std::string, std::pair<int64_t, std::string>> symbols;  // -> value, input
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const TensorInfo& info = inputs_[i];
+    const Tensor& t = inputs[i];
+    const std::string what = "input '" + info.name + "'";
+    if (!t.defined()) return InvalidArgument(what + " was not given a tensor");
+    if (info.dtype != DType::kUndefined && t.dtype() != info.dtype) {
+      return InvalidArgument(what + ": expected dtype " + std::string(DTypeName(info.dtype)) +
+                             ", got " + std::string(DTypeName(t.dtype())));
+    }
+    BRISK_RETURN_IF_ERROR(t.shape().Validate().WithContext(what));
+    if (!info.shape) continue;
+    if (info.shape->rank() != t.rank()) {
+      return InvalidArgument(what + ": expected shape " + info.shape->ToString() + " (rank " +
+                             std::to_string(info.shape->rank()) + "), got " +
+                             t.shape().ToString() + " (rank " + std::to_string(t.rank()) + ")");
+    }
+    for (int d = 0; d < t.rank(); ++d) {
+      const Dim& dim = info.shape->dims[size_t(d)];
+      if (dim.is_known() && dim.value != t.dim(d)) {
+        return InvalidArgument(what + ": dimension " + std::to_string(d) + " must be " +
+                               std::to_string(dim.value) + " (declared shape " +
+                               info.shape->ToString() + "), got " + t.shape().ToString());
+      }
+      if (dim.is_symbol()) {
+        auto [it, inserted] = symbols.try_emplace(dim.symbol, t.dim(d), info.name);
+        if (!inserted && it->second.first != t.dim(d)) {
+          return InvalidArgument(what + ": dimension '" + dim.symbol + "' is " +
+                                 std::to_string(t.dim(d)) + " here but " +
+                                 std::to_string(it->second.first) + " in input '" +
+                                 it->second.second + "'");
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+void Session::Impl::WarnIfReplanning(const std::vector<Shape>& shapes) {
+  const int64_t replans = stats_.plans_compiled - 1;
+  if (replans < next_warning_at_ || options_.replan_warning_threshold <= 0) return;
+  next_warning_at_ = replans * 2;  // warn again only when re-planning keeps going
+  std::string changed;
+  for (size_t i = 0; i < shapes.size() && i < last_compiled_.size(); ++i) {
+    if (shapes[i] != last_compiled_[i]) {
+      if (!changed.empty()) changed += ", ";
+      changed += "'" + inputs_[i].name + "' (" + last_compiled_[i].ToString() + " -> " +
+                 shapes[i].ToString() + ")";
+    }
+  }
+  Log(LogLevel::kWarning,
+      model_.path + ": " + std::to_string(stats_.plans_compiled) +
+          " plans compiled for distinct input shapes; the shape of input " + changed +
+          " keeps changing. Every new shape pays compilation again: batch to a fixed size, pad "
+          "or bucket variable dimensions, or call Warmup() with the shapes you will use.");
+}
+
+StatusOr<std::shared_ptr<const CompiledGraph>> Session::Impl::PlanFor(
+    const std::vector<Shape>& shapes) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (auto it = plans_.find(shapes); it != plans_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second);
+    ++stats_.plan_cache_hits;
+    return it->second->second;
+  }
+  std::vector<ir::TypeInfo> input_types;
+  for (size_t i = 0; i < shapes.size(); ++i)
+    input_types.push_back({feedable_[i]->type.dtype, SymbolicShape::FromShape(shapes[i])});
+  const ir::Graph& graph = *model_.graph;
+  BRISK_ASSIGN_OR_RETURN(ValueTable table, InferValueTable(graph, input_types));
+  CompileOptions copts{options_.check_inferred_types};
+  BRISK_ASSIGN_OR_RETURN(auto plan, CompiledGraph::Compile(graph, std::move(table), copts));
+  ++stats_.plans_compiled;
+  WarnIfReplanning(shapes);
+  last_compiled_ = shapes;
+  lru_.emplace_front(shapes, plan);
+  plans_[shapes] = lru_.begin();
+  while (int(lru_.size()) > std::max(1, options_.plan_cache_capacity)) {
+    plans_.erase(lru_.back().first);
+    lru_.pop_back();
+    ++stats_.plan_evictions;
+  }
+  return plan;
+}
+
+StatusOr<std::vector<Tensor>> Session::Impl::Run(std::vector<Tensor> inputs) {
+  if (inputs.size() != feedable_.size()) {
+    return InvalidArgument(model_.path + ": the model takes " + std::to_string(feedable_.size()) +
+                           " inputs, got " + std::to_string(inputs.size()));
+  }
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (!inputs[i].defined() && has_default_[i]) inputs[i] = *feedable_[i]->constant;
+  BRISK_RETURN_IF_ERROR(ValidateFeeds(inputs).WithContext(model_.path));
+  std::vector<Shape> shapes;
+  for (const Tensor& t : inputs) shapes.push_back(t.shape());
+  auto plan = PlanFor(shapes);
+  if (!plan.ok()) return plan.status().WithContext(model_.path);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++stats_.runs;
+  }
+  auto out = (*plan)->Execute(std::move(inputs), nullptr);
+  if (!out.ok()) return out.status().WithContext(model_.path);
+  return out;
+}
+
+StatusOr<std::vector<Tensor>> Session::Impl::RunNamed(const NamedTensors& feeds) {
+  std::vector<Tensor> inputs(feedable_.size());
+  for (const auto& [name, tensor] : feeds) {
+    size_t i = 0;
+    while (i < feedable_.size() && feedable_[i]->name() != name) ++i;
+    if (i == feedable_.size()) {
+      std::string expected;
+      for (const TensorInfo& info : inputs_) expected += (expected.empty() ? "" : ", ") + info.name;
+      return InvalidArgument(model_.path + ": the model has no input named '" + name +
+                             "' (inputs: " + expected + ")");
+    }
+    if (inputs[i].defined()) {
+      return InvalidArgument(model_.path + ": input '" + name + "' is fed twice");
+    }
+    inputs[i] = tensor;
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i].defined() && !has_default_[i]) {
+      return InvalidArgument(model_.path + ": input '" + feedable_[i]->name() +
+                             "' is missing (expected " + inputs_[i].ToString() + ")");
+    }
+  }
+  return Run(std::move(inputs));
+}
+
+Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Session::~Session() = default;
+
+namespace {
+StatusOr<std::unique_ptr<Session::Impl>> MakeImpl(StatusOr<ir::Model> model,
+                                                  const SessionOptions& options) {
+  if (!model.ok()) return model.status();
+  auto impl = std::make_unique<Session::Impl>(std::move(model).value(), options);
+  BRISK_RETURN_IF_ERROR(impl->Init());
+  return impl;
+}
+}  // namespace
+
+StatusOr<std::unique_ptr<Session>> Session::Load(const std::string& path,
+                                                 const SessionOptions& options) {
+  BRISK_ASSIGN_OR_RETURN(auto impl, MakeImpl(onnx_io::LoadModel(path), options));
+  return std::unique_ptr<Session>(new Session(std::move(impl)));
+}
+
+StatusOr<std::unique_ptr<Session>> Session::LoadFromBytes(std::string_view bytes,
+                                                          const SessionOptions& options) {
+  BRISK_ASSIGN_OR_RETURN(auto impl, MakeImpl(onnx_io::LoadModelFromBytes(bytes, ""), options));
+  return std::unique_ptr<Session>(new Session(std::move(impl)));
+}
+
+const std::vector<TensorInfo>& Session::inputs() const { return impl_->inputs_; }
+const std::vector<TensorInfo>& Session::outputs() const { return impl_->outputs_; }
+const ModelInfo& Session::model_info() const { return impl_->info_; }
+
+StatusOr<std::vector<Tensor>> Session::Run(const NamedTensors& feeds) {
+  return impl_->RunNamed(feeds);
+}
+StatusOr<std::vector<Tensor>> Session::Run(const std::vector<Tensor>& inputs) {
+  return impl_->Run(inputs);
+}
+
+Status Session::Warmup(const std::vector<Shape>& input_shapes) {
+  if (input_shapes.size() != impl_->inputs_.size()) {
+    return InvalidArgument("Warmup: the model takes " + std::to_string(impl_->inputs_.size()) +
+                           " inputs, got " + std::to_string(input_shapes.size()) + " shapes");
+  }
+  return impl_->PlanFor(input_shapes).status();
+}
+
+SessionStats Session::stats() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex_);
+  return impl_->stats_;
+}
+
+}  // namespace brisk
