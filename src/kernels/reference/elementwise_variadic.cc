@@ -40,7 +40,7 @@ Status VariadicCompute(KernelContext& ctx) {
   for (int i = 0; i < ctx.num_inputs(); ++i) {
     BRISK_ASSIGN_OR_RETURN(const Tensor* t, elementwise::RequireInput(ctx, i, DataName(i)));
     BRISK_RETURN_IF_ERROR(
-        elementwise::CheckSameDType(*ins.empty() ? *t : *ins[0], 0, "data_0", *t, i, DataName(i)));
+        elementwise::CheckSameDType(ins.empty() ? *t : *ins[0], 0, "data_0", *t, i, DataName(i)));
     ins.push_back(t);
   }
   BRISK_ASSIGN_OR_RETURN(Shape shape, elementwise::BroadcastOf(ins));
