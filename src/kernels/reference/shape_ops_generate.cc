@@ -299,7 +299,8 @@ Status InferReverseSequence(InferenceContext& ctx) {
       lens->dims[0].value != in.shape->dims[size_t(axes.batch)].value) {
     return InvalidArgument(InputName(1, "sequence_lens") + " has " +
                            std::to_string(lens->dims[0].value) +
-                           " entries but the batch axis has " + in.shape->dims[size_t(axes.batch)].ToString());
+                           " entries but the batch axis has " +
+                           in.shape->dims[size_t(axes.batch)].ToString());
   }
   ctx.set_output_type(0, in);
   return Status::Ok();
