@@ -28,7 +28,7 @@ Tensor NaiveMatMul(const Tensor& a, const Tensor& b, DType out_dtype) {
   while (ad.size() < rank) ad.insert(ad.begin(), 1);
   while (bd.size() < rank) bd.insert(bd.begin(), 1);
   std::vector<int64_t> batch(rank - 2);
-  for (size_t i = 0; i + 2 < rank; ++i) batch[i] = std::max(ad[i], bd[i]);
+  for (size_t i = 0; i + 2 < rank; ++i) batch[i] = ad[i] == 1 ? bd[i] : ad[i];
   std::vector<int64_t> od = batch;
   if (!av) od.push_back(m);
   if (!bv) od.push_back(n);
