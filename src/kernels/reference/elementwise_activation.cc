@@ -151,8 +151,9 @@ void ClipMap(const Tensor& x, Tensor& y, T lo, T hi) {
 
 // Opset 6-10: min/max attributes.
 StatusOr<std::unique_ptr<Kernel>> CreateClip6(const KernelInit& init) {
-  BRISK_ASSIGN_OR_RETURN(float lo, init.attrs().GetFloat("min", std::numeric_limits<float>::lowest()));
-  BRISK_ASSIGN_OR_RETURN(float hi, init.attrs().GetFloat("max", std::numeric_limits<float>::max()));
+  constexpr float kMax = std::numeric_limits<float>::max();
+  BRISK_ASSIGN_OR_RETURN(float lo, init.attrs().GetFloat("min", -kMax));
+  BRISK_ASSIGN_OR_RETURN(float hi, init.attrs().GetFloat("max", kMax));
   return MakeClosureKernel([lo, hi](KernelContext& ctx) -> Status {
     BRISK_ASSIGN_OR_RETURN(const Tensor* x, RequireInput(ctx, 0, "input"));
     return DispatchFloat(x->dtype(), "input 0 'input'", [&]<typename T>() -> Status {

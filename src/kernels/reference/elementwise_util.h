@@ -132,8 +132,9 @@ inline StatusOr<const Tensor*> RequireInput(const KernelContext& ctx, int i,
 inline Status CheckSameDType(const Tensor& a, int ia, std::string_view name_a, const Tensor& b,
                              int ib, std::string_view name_b) {
   if (a.dtype() == b.dtype()) return Status::Ok();
-  return InvalidArgument(InputLabel(ib, name_b) + " has dtype " + std::string(DTypeName(b.dtype())) +
-                         " but " + InputLabel(ia, name_a) + " has dtype " +
+  return InvalidArgument(InputLabel(ib, name_b) + " has dtype " +
+                         std::string(DTypeName(b.dtype())) + " but " + InputLabel(ia, name_a) +
+                         " has dtype " +
                          std::string(DTypeName(a.dtype())) + "; they must match");
 }
 
