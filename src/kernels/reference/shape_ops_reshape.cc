@@ -59,7 +59,8 @@ StatusOr<Shape> ReshapeShape(const Shape& in, std::span<const int64_t> spec, boo
     out[size_t(infer_at)] = 1;
     BRISK_ASSIGN_OR_RETURN(const int64_t known, CheckedNumElements(out));
     if (known == 0 || total % known != 0) {
-      return InvalidArgument("cannot reshape input " + in.ToString() + " to " +
+      return InvalidArgument("cannot reshape input 0 'data' " + in.ToString() + " to " +
+                             InputName(1, "shape") + " " +
                              Shape(std::vector<int64_t>(spec.begin(), spec.end())).ToString() +
                              ": the -1 dim cannot be inferred");
     }
@@ -67,9 +68,10 @@ StatusOr<Shape> ReshapeShape(const Shape& in, std::span<const int64_t> spec, boo
   }
   BRISK_ASSIGN_OR_RETURN(const int64_t n, CheckedNumElements(out));
   if (n != total) {
-    return InvalidArgument("cannot reshape input " + in.ToString() + " (" +
-                           std::to_string(total) + " elements) to " + Shape(out).ToString() +
-                           " (" + std::to_string(n) + " elements)");
+    return InvalidArgument("cannot reshape input 0 'data' " + in.ToString() + " (" +
+                           std::to_string(total) + " elements) to " + InputName(1, "shape") +
+                           " " + Shape(out).ToString() + " (" + std::to_string(n) +
+                           " elements)");
   }
   return Shape(std::move(out));
 }
@@ -136,9 +138,10 @@ StatusOr<std::optional<SymbolicShape>> ReshapeSymbolic(const std::optional<Symbo
   const bool had_symbols = !pout.symbols.empty() || !pin.symbols.empty();
   if (infer_at < 0) {
     if (pin.symbols.empty() && !had_symbols && pin.known != pout.known) {
-      return InvalidArgument("cannot reshape input " + in->ToString() + " (" +
-                             std::to_string(pin.known) + " elements) to " + out.ToString() +
-                             " (" + std::to_string(pout.known) + " elements)");
+      return InvalidArgument("cannot reshape input 0 'data' " + in->ToString() + " (" +
+                             std::to_string(pin.known) + " elements) to " +
+                             InputName(1, "shape") + " " + out.ToString() + " (" +
+                             std::to_string(pout.known) + " elements)");
     }
     return std::optional<SymbolicShape>(std::move(out));
   }
@@ -147,8 +150,9 @@ StatusOr<std::optional<SymbolicShape>> ReshapeSymbolic(const std::optional<Symbo
     if (pout.known != 0 && pin.known % pout.known == 0) {
       inferred = Dim::Known(pin.known / pout.known);
     } else if (!had_symbols) {
-      return InvalidArgument("cannot reshape input " + in->ToString() + " to " +
-                             out.ToString() + ": the -1 dim cannot be inferred");
+      return InvalidArgument("cannot reshape input 0 'data' " + in->ToString() + " to " +
+                             InputName(1, "shape") + " " + out.ToString() +
+                             ": the -1 dim cannot be inferred");
     }
   } else if (pin.symbols.size() == 1 && pin.symbols.begin()->second == 1 &&
              pin.known == pout.known && pin.known != 0) {
