@@ -171,8 +171,8 @@ StatusOr<RnnAttrs> ParseRnnAttrs(const ir::AttributeMap& attrs, RnnKind kind) {
     r.direction = Direction::kBidirectional;
     r.num_directions = 2;
   } else {
-    return InvalidArgument("attribute 'direction': expected forward, reverse or bidirectional, got '" +
-                           dir + "'");
+    return InvalidArgument(
+        "attribute 'direction': expected forward, reverse or bidirectional, got '" + dir + "'");
   }
   if (attrs.Has("hidden_size")) {
     BRISK_ASSIGN_OR_RETURN(r.hidden_size, attrs.GetInt("hidden_size"));
@@ -210,7 +210,9 @@ StatusOr<RnnAttrs> ParseRnnAttrs(const ir::AttributeMap& attrs, RnnKind kind) {
   }
   BRISK_ASSIGN_OR_RETURN(std::vector<std::string> names, attrs.GetStrings("activations", {{}}));
   if (names.empty()) {
-    for (int d = 0; d < r.num_directions; ++d) names.insert(names.end(), defaults.begin(), defaults.end());
+    for (int d = 0; d < r.num_directions; ++d) {
+      names.insert(names.end(), defaults.begin(), defaults.end());
+    }
   } else if (int(names.size()) == per_dir && r.num_directions == 2) {
     std::vector<std::string> both = names;
     both.insert(both.end(), names.begin(), names.end());
@@ -236,8 +238,9 @@ Status CheckKnownDim(const std::optional<SymbolicShape>& s, int axis, int64_t ex
   if (!s || axis >= s->rank() || expected < 0) return Status::Ok();
   const Dim& d = s->dims[size_t(axis)];
   if (d.is_known() && d.value != expected) {
-    return InvalidArgument(std::string(what) + ": expected dim " + std::to_string(axis) + " to be " +
-                           std::to_string(expected) + ", got " + std::to_string(d.value));
+    return InvalidArgument(std::string(what) + ": expected dim " + std::to_string(axis) +
+                           " to be " + std::to_string(expected) + ", got " +
+                           std::to_string(d.value));
   }
   return Status::Ok();
 }
@@ -430,8 +433,8 @@ class RnnKernel final : public Kernel {
     std::vector<A> yh(size_t(ND * B * H), A(0));     // [ND, B, H]
     std::vector<A> yc(size_t(ND * B * H), A(0));
     for (int d = 0; d < ND; ++d) {
-      const bool reverse =
-          a_.direction == Direction::kReverse || (a_.direction == Direction::kBidirectional && d == 1);
+      const bool reverse = a_.direction == Direction::kReverse ||
+                           (a_.direction == Direction::kBidirectional && d == 1);
       const size_t per_dir = size_t(ActivationsPerDirection(a_.kind));
       const Activation* acts = &a_.activations[size_t(d) * per_dir];
       RunDirection<A>(d, reverse, acts, S, B, I, H, xs, ws, rs, bs, ps, h0, c0, lens, y, yh, yc);
@@ -533,7 +536,9 @@ class RnnKernel final : public Kernel {
         switch (a_.kind) {
           case RnnKind::kRnn: {
             recur(h, 0, 1);
-            for (int64_t j = 0; j < H; ++j) h[size_t(j)] = acts[0].Apply(Clip(xg[j] + hr[size_t(j)]));
+            for (int64_t j = 0; j < H; ++j) {
+              h[size_t(j)] = acts[0].Apply(Clip(xg[j] + hr[size_t(j)]));
+            }
             break;
           }
           case RnnKind::kGru: {
