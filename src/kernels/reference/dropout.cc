@@ -92,10 +92,11 @@ class DropoutKernel : public Kernel {
       ctx.set_output(0, *x);
       if (want_mask) {
         BRISK_ASSIGN_OR_RETURN(Tensor * m, ctx.AllocateOutput(1, mask_dtype, x->shape()));
-        BRISK_RETURN_IF_ERROR(DispatchNumericOrBool(mask_dtype, "mask", [&]<typename M>() -> Status {
+        auto fill = [&]<typename M>() -> Status {
           for (M& v : m->span<M>()) v = M(1);
           return Status::Ok();
-        }));
+        };
+        BRISK_RETURN_IF_ERROR(DispatchNumericOrBool(mask_dtype, "mask", fill));
       }
       return Status::Ok();
     }
