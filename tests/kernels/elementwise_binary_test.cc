@@ -41,7 +41,8 @@ TEST(ElementwiseBinaryTest, AddScalarEitherSide) {
   ASSERT_OK_AND_ASSIGN_T(y,
                          Run1("Add", {MakeTensor<float>({3}, {1, 2, 3}), Tensor::Scalar(1.5f)}));
   EXPECT_TENSOR_EQ(y, MakeTensor<float>({3}, {2.5, 3.5, 4.5}));
-  ASSERT_OK_AND_ASSIGN_T(z, Run1("Sub", {Tensor::Scalar(10.0f), MakeTensor<float>({3}, {1, 2, 3})}));
+  ASSERT_OK_AND_ASSIGN_T(z,
+                         Run1("Sub", {Tensor::Scalar(10.0f), MakeTensor<float>({3}, {1, 2, 3})}));
   EXPECT_TENSOR_EQ(z, MakeTensor<float>({3}, {9, 8, 7}));
 }
 

@@ -206,7 +206,7 @@ TEST(ElementwiseActivationTest, LeakyReluEluSeluCelu) {
   ASSERT_OK_AND_ASSIGN_T(c, Run1("Celu", {x}, 12, Attrs().Float("alpha", 2.0f)));
   EXPECT_TENSOR_NEAR(c, MakeTensor<float>({3}, {float(2 * (std::exp(-0.5) - 1)), 0, 2}), 1e-6, 0);
   ExpectErrorContains(Run1("Celu", {x}, 12, Attrs().Float("alpha", 0.0f)), "'alpha'");
-  ExpectErrorContains(Run1("Elu", {x}, 6, Attrs().Int("alpha", 1)), "alpha");
+  ExpectErrorContains(Run1("Elu", {x}, 6, Attrs().String("alpha", "big")), "alpha");
 }
 
 TEST(ElementwiseActivationTest, HardSigmoidThresholdedRelu) {

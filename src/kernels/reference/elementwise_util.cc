@@ -26,8 +26,10 @@ Status InferBroadcastSameDType(InferenceContext& ctx, std::optional<DType> out_d
       common_index = i;
     } else if (t.dtype != common) {
       auto name = [&](int k) {
-        return std::string(names.empty() ? std::string_view("input")
-                                         : names[std::min(size_t(k), names.size() - 1)]);
+        if (names.empty()) return std::string("input");
+        std::string n(names[std::min(size_t(k), names.size() - 1)]);
+        if (!n.empty() && n.back() == '_') n += std::to_string(k);
+        return n;
       };
       return InvalidArgument(InputLabel(i, name(i)) + " has dtype " +
                              std::string(DTypeName(t.dtype)) + " but " +

@@ -296,7 +296,9 @@ inline StatusOr<std::unique_ptr<Kernel>> MakeClosureKernel(
 }
 
 // Inference: output 0 is the broadcast of all present inputs, with their common dtype (or
-// `out_dtype` when given). Fails when two known input dtypes differ.
+// `out_dtype` when given). Fails when two known input dtypes differ, naming the inputs by
+// `names` (the last name is reused for further inputs; an empty name + index when it ends
+// in '_', e.g. "data_" -> "data_3").
 Status InferBroadcastSameDType(InferenceContext& ctx, std::optional<DType> out_dtype,
                                std::span<const std::string_view> names);
 

@@ -64,7 +64,7 @@ Status VariadicCompute(KernelContext& ctx) {
 }
 
 Status InferVariadic(InferenceContext& ctx) {
-  static constexpr std::string_view kNames[] = {"data_0", "data_i"};
+  static constexpr std::string_view kNames[] = {"data_"};
   return elementwise::InferBroadcastSameDType(ctx, std::nullopt, kNames);
 }
 
