@@ -481,9 +481,10 @@ TEST(QuantizeTest, Errors) {
                             {x, MakeTensor<float>({3}, {1, 1, 1})}),
                       "y_scale");
   // Axis out of range.
-  ExpectErrorMentions(RunOp({.op_type = "QuantizeLinear", .opset = 13, .attrs = Attrs().Int("axis", 2)},
-                            {x, MakeTensor<float>({3}, {1, 1, 1})}),
-                      "axis");
+  ExpectErrorMentions(
+      RunOp({.op_type = "QuantizeLinear", .opset = 13, .attrs = Attrs().Int("axis", 2)},
+            {x, MakeTensor<float>({3}, {1, 1, 1})}),
+      "axis");
   // Zero point shape differs from the scale's.
   ExpectErrorMentions(RunOp({.op_type = "QuantizeLinear", .opset = 13},
                             {x, MakeTensor<float>({3}, {1, 1, 1}), MakeTensor<uint8_t>({}, {0})}),
@@ -522,9 +523,10 @@ TEST(DequantizeTest, Errors) {
   ExpectErrorMentions(RunOp({.op_type = "DequantizeLinear", .opset = 13},
                             {q, MakeTensor<float>({}, {1}), MakeTensor<int8_t>({}, {0})}),
                       "x_zero_point");
-  ExpectErrorMentions(RunOp({.op_type = "DequantizeLinear", .opset = 13, .attrs = Attrs().Int("axis", 0)},
-                            {q, MakeTensor<float>({3}, {1, 1, 1})}),
-                      "x_scale");
+  ExpectErrorMentions(
+      RunOp({.op_type = "DequantizeLinear", .opset = 13, .attrs = Attrs().Int("axis", 0)},
+            {q, MakeTensor<float>({3}, {1, 1, 1})}),
+      "x_scale");
   ExpectErrorMentions(RunOp({.op_type = "DequantizeLinear", .opset = 13}, {q, std::nullopt}),
                       "x_scale");
 }

@@ -231,7 +231,9 @@ StatusOr<ConvResult> ConvInt(const KernelContext& ctx, int xi, int xzi, int wi, 
   std::vector<int32_t> col(static_cast<size_t>(rows * out_sp));
   std::vector<int64_t> kidx(static_cast<size_t>(nsp)), oidx(static_cast<size_t>(nsp));
   std::vector<int64_t> in_strides(size_t(nsp), 1);
-  for (int i = nsp - 2; i >= 0; --i) in_strides[size_t(i)] = in_strides[size_t(i + 1)] * x.dim(i + 3);
+  for (int i = nsp - 2; i >= 0; --i) {
+    in_strides[size_t(i)] = in_strides[size_t(i + 1)] * x.dim(i + 3);
+  }
   for (int64_t n = 0; n < N; ++n) {
     for (int64_t gi = 0; gi < G; ++gi) {
       // im2col: col[(c, k...), (o...)] = xs[n, gi*Cg + c, o*s - pb + k*d] (0 outside).
@@ -244,21 +246,33 @@ StatusOr<ConvResult> ConvInt(const KernelContext& ctx, int xi, int xzi, int wi, 
         }
         const int32_t* src = xs.data() + (n * C + gi * Cg + cc) * in_sp;
         int32_t* dst = col.data() + row * out_sp;
+        // Walk the output positions of all but the last spatial dim; the last is a strided run.
+        const int last = nsp - 1;
+        const int64_t out_last = out_dims[size_t(last + 2)], in_last = x.dim(last + 2);
+        const int64_t s_last = g.stride[size_t(last)];
+        const int64_t base_last =
+            kidx[size_t(last)] * g.dilation[size_t(last)] - g.pad_begin[size_t(last)];
         std::fill(oidx.begin(), oidx.end(), 0);
-        for (int64_t o = 0; o < out_sp; ++o) {
+        for (int64_t o = 0; o < out_sp; o += out_last) {
           int64_t off = 0;
           bool inside = true;
-          for (int i = 0; i < nsp; ++i) {
+          for (int i = 0; i < last; ++i) {
             const int64_t p = oidx[size_t(i)] * g.stride[size_t(i)] - g.pad_begin[size_t(i)] +
                               kidx[size_t(i)] * g.dilation[size_t(i)];
-            if (p < 0 || p >= x.dim(i + 2)) {
-              inside = false;
-              break;
-            }
+            if (p < 0 || p >= x.dim(i + 2)) inside = false;
             off += p * in_strides[size_t(i)];
           }
-          dst[o] = inside ? src[off] : 0;
-          for (int i = nsp - 1; i >= 0; --i) {
+          int32_t* d = dst + o;
+          if (!inside) {
+            std::fill(d, d + out_last, 0);
+          } else {
+            const int32_t* srow = src + off;
+            for (int64_t ol = 0; ol < out_last; ++ol) {
+              const int64_t p = ol * s_last + base_last;
+              d[ol] = (p >= 0 && p < in_last) ? srow[p] : 0;
+            }
+          }
+          for (int i = last - 1; i >= 0; --i) {
             if (++oidx[size_t(i)] < out_dims[size_t(i + 2)]) break;
             oidx[size_t(i)] = 0;
           }
@@ -267,9 +281,12 @@ StatusOr<ConvResult> ConvInt(const KernelContext& ctx, int xi, int xzi, int wi, 
       int32_t* out = r.acc.data() + (n * M + gi * Mg) * out_sp;
       quant::IntGemm(ws.data() + gi * Mg * rows, col.data(), out, Mg, rows, out_sp);
       if (!bias_v.empty()) {
-        for (int64_t m = 0; m < Mg; ++m)
-          for (int64_t o = 0; o < out_sp; ++o)
-            out[m * out_sp + o] = int32_t(int64_t(out[m * out_sp + o]) + bias_v[size_t(gi * Mg + m)]);
+        for (int64_t m = 0; m < Mg; ++m) {
+          const int64_t bv = bias_v[size_t(gi * Mg + m)];
+          for (int64_t o = 0; o < out_sp; ++o) {
+            out[m * out_sp + o] = int32_t(int64_t(out[m * out_sp + o]) + bv);
+          }
+        }
       }
     }
   }
@@ -337,7 +354,8 @@ Status QLinearConvCompute(KernelContext& ctx) {
   BRISK_ASSIGN_OR_RETURN(std::vector<double> w_scale, ReadScale(ctx, 4, "w_scale", M));
   BRISK_ASSIGN_OR_RETURN(std::vector<double> y_scale, ReadScale(ctx, 6, "y_scale", 0));
   BRISK_ASSIGN_OR_RETURN(ConvResult r, ConvInt(ctx, 0, 2, 3, 5, ctx.input(8)));
-  BRISK_ASSIGN_OR_RETURN(std::vector<double> zp, quant::ReadAsDouble(yzp, "input 7 'y_zero_point'"));
+  BRISK_ASSIGN_OR_RETURN(std::vector<double> zp,
+                         quant::ReadAsDouble(yzp, "input 7 'y_zero_point'"));
   BRISK_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, yzp.dtype(), r.shape));
   const int64_t out_sp = r.shape.NumElements(2, r.shape.rank());
   return quant::DispatchQuant(yzp.dtype(), "input 7 'y_zero_point'", false,

@@ -126,7 +126,8 @@ Status Shift(const KernelContext& ctx, int i, int zi, bool is_a, const char* zp_
 // ---- MatMulInteger -------------------------------------------------------------------------
 
 Status InferMatMulInteger(InferenceContext& ctx) {
-  ctx.set_output(0, DType::kInt32, MatMulSymbolic(ctx.input_type(0).shape, ctx.input_type(1).shape));
+  ctx.set_output(0, DType::kInt32,
+                 MatMulSymbolic(ctx.input_type(0).shape, ctx.input_type(1).shape));
   return Status::Ok();
 }
 
