@@ -139,7 +139,22 @@ TEST(CompressTest, Errors) {
   ExpectError(axis, StatusCode::kInvalidArgument, {"axis"});
 }
 
+TEST(CompressTest, ScalarWithAxisIsAnError) {
+  auto out = RunOp({.op_type = "Compress", .opset = 11, .attrs = Attrs().Int("axis", 0)},
+                   {MakeTensor<float>({}, {1}), MakeBoolTensor({1}, {1})});
+  ExpectError(out, StatusCode::kInvalidArgument, {"axis", "rank 0"});
+}
+
 // ---- Unique ----
+
+TEST(UniqueTest, ScalarWithAxisIsAnErrorWithoutIsFine) {
+  auto bad = RunOp({.op_type = "Unique", .opset = 11, .attrs = Attrs().Int("axis", 0)},
+                   {MakeTensor<float>({}, {1})});
+  ExpectError(bad, StatusCode::kInvalidArgument, {"axis", "rank 0"});
+  auto ok = RunOp({.op_type = "Unique", .opset = 11}, {MakeTensor<float>({}, {1})});
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_TENSOR_EQ((*ok)[0], MakeTensor<float>({1}, {1}));
+}
 
 TEST(UniqueTest, SortedFlatAllOutputs) {
   Tensor x = MakeTensor<float>({6}, {2, 1, 1, 3, 4, 3});

@@ -90,7 +90,19 @@ TEST(TopKTest, Errors) {
               StatusCode::kInvalidArgument, {"largest"});
 }
 
+TEST(TopKTest, ScalarIsAnError) {
+  ExpectError(RunOp({.op_type = "TopK", .opset = 13, .attrs = Attrs().Int("axis", 0),
+                     .num_outputs = 2}, {MakeTensor<float>({}, {1}), K(1)}),
+              StatusCode::kInvalidArgument, {"axis"});
+}
+
 // ---- ArgMax / ArgMin ----
+
+TEST(ArgMaxTest, Scalar) {
+  auto out = RunOp({.op_type = "ArgMax", .opset = 13}, {MakeTensor<float>({}, {3})});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_TENSOR_EQ((*out)[0], MakeTensor<int64_t>({}, {0}));
+}
 
 TEST(ArgMaxTest, KeepdimsAndNot) {
   Tensor x = MakeTensor<float>({2, 3}, {1, 5, 5, 7, 2, 7});

@@ -15,6 +15,7 @@ namespace brisk {
 namespace {
 
 using indexing::DispatchBySize;
+using indexing::NormalizeAxisOfTensor;
 using indexing::RequiredInput;
 
 // Whether an element counts as "non-zero" (true, non-empty string, non-zero number; NaN is
@@ -239,7 +240,7 @@ Status InferCompress(InferenceContext& ctx) {
     return Status::Ok();
   }
   BRISK_ASSIGN_OR_RETURN(int64_t axis, ctx.attrs().GetInt("axis"));
-  BRISK_ASSIGN_OR_RETURN(int a, NormalizeAxis(axis, x.shape->rank(), "attribute 'axis'"));
+  BRISK_ASSIGN_OR_RETURN(int a, NormalizeAxisOfTensor(axis, x.shape->rank(), "attribute 'axis'"));
   SymbolicShape out = *x.shape;
   out.dims[size_t(a)] = count;
   ctx.set_output(0, x.dtype, std::move(out));
@@ -263,7 +264,7 @@ class CompressKernel final : public Kernel {
     int axis = 0;
     Shape shape = Shape{x->num_elements()};
     if (axis_) {
-      BRISK_ASSIGN_OR_RETURN(axis, NormalizeAxis(*axis_, x->rank(), "attribute 'axis'"));
+      BRISK_ASSIGN_OR_RETURN(axis, NormalizeAxisOfTensor(*axis_, x->rank(), "attribute 'axis'"));
       shape = x->shape();
     }
     BRISK_ASSIGN_OR_RETURN(std::vector<int64_t> pos, SelectedPositions(*cond, shape[axis]));
@@ -319,7 +320,8 @@ Status InferUnique(InferenceContext& ctx) {
       y = std::nullopt;
     } else {
       BRISK_ASSIGN_OR_RETURN(int64_t axis, ctx.attrs().GetInt("axis"));
-      BRISK_ASSIGN_OR_RETURN(int a, NormalizeAxis(axis, x.shape->rank(), "attribute 'axis'"));
+      BRISK_ASSIGN_OR_RETURN(int a,
+                             NormalizeAxisOfTensor(axis, x.shape->rank(), "attribute 'axis'"));
       y = *x.shape;
       y->dims[size_t(a)] = Dim::Unknown();
     }
@@ -351,7 +353,7 @@ class UniqueKernel final : public Kernel {
     Shape shape = Shape{x->num_elements()};
     int axis = 0;
     if (axis_) {
-      BRISK_ASSIGN_OR_RETURN(axis, NormalizeAxis(*axis_, x->rank(), "attribute 'axis'"));
+      BRISK_ASSIGN_OR_RETURN(axis, NormalizeAxisOfTensor(*axis_, x->rank(), "attribute 'axis'"));
       shape = x->shape();
     }
     const int64_t outer = shape.NumElements(0, axis);

@@ -14,6 +14,7 @@
 namespace brisk {
 namespace {
 
+using indexing::NormalizeAxisOfTensor;
 using indexing::RequiredInput;
 
 constexpr char kX[] = "input 0 'X'";
@@ -52,7 +53,7 @@ Status InferTopK(InferenceContext& ctx) {
   BRISK_ASSIGN_OR_RETURN(int64_t axis, ctx.attrs().GetInt("axis", -1));
   std::optional<SymbolicShape> shape;
   if (x.shape) {
-    BRISK_ASSIGN_OR_RETURN(int a, NormalizeAxis(axis, x.shape->rank(), "attribute 'axis'"));
+    BRISK_ASSIGN_OR_RETURN(int a, NormalizeAxisOfTensor(axis, x.shape->rank(), "attribute 'axis'"));
     Dim k_dim = Dim::Unknown();
     if (ctx.opset() < 10) {
       BRISK_ASSIGN_OR_RETURN(int64_t k, ctx.attrs().GetInt("k"));

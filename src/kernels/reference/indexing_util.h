@@ -33,6 +33,15 @@ Status DispatchBySize(DType d, std::string_view what, F&& fn) {
   }
 }
 
+// Like NormalizeAxis, but a rank-0 tensor has no axis at all (NormalizeAxis accepts axis 0 there).
+inline StatusOr<int> NormalizeAxisOfTensor(int64_t axis, int rank, std::string_view what) {
+  if (rank == 0) {
+    return InvalidArgument(std::string(what) + " " + std::to_string(axis) +
+                           " is out of range for rank 0");
+  }
+  return NormalizeAxis(axis, rank, what);
+}
+
 // Message for an index outside [-size, size).
 inline Status IndexOutOfRange(std::string_view what, int64_t index, int axis, int64_t size) {
   return OutOfRange(std::string(what) + ": index " + std::to_string(index) +
