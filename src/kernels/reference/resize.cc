@@ -519,15 +519,21 @@ Status InferResizeWith(InferenceContext& ctx, const ResizeAttrs& a) {
   bool scales_unknown = false;
   if (a.scales_input >= 0 && ctx.has_input(a.scales_input)) {
     if (const Tensor* t = ctx.input_constant(a.scales_input)) {
-      BRISK_ASSIGN_OR_RETURN(scales, ReadReals(*t, "input 'scales'"));
-      if (scales->empty()) scales.reset();
+      if (t->defined() && t->num_elements() > 0) {
+        BRISK_ASSIGN_OR_RETURN(scales, ReadReals(*t, "input 'scales'"));
+      }
     } else {
       scales_unknown = true;
     }
   }
   std::optional<std::vector<int64_t>> sizes;
   bool sizes_unknown = false;
-  if (a.sizes_input >= 0 && ctx.has_input(a.sizes_input)) {
+  const Tensor* sizes_constant =
+      a.sizes_input >= 0 ? ctx.input_constant(a.sizes_input) : nullptr;
+  if (sizes_constant != nullptr &&
+      (!sizes_constant->defined() || sizes_constant->num_elements() == 0)) {
+    // An empty sizes is as good as none.
+  } else if (a.sizes_input >= 0 && ctx.has_input(a.sizes_input)) {
     sizes = ConstantInts(ctx, a.sizes_input);
     if (!sizes) {
       sizes_unknown = true;
@@ -587,6 +593,9 @@ Status InferResizeWith(InferenceContext& ctx, const ResizeAttrs& a) {
   return Status::Ok();
 }
 
+// An optional input that is given and not empty (an undefined tensor counts as empty).
+bool IsPresent(const Tensor* t) { return t != nullptr && t->defined() && t->num_elements() > 0; }
+
 // ---- Kernel ---------------------------------------------------------------------------------
 
 class ResizeKernel : public Kernel {
@@ -602,20 +611,19 @@ class ResizeKernel : public Kernel {
     const Tensor* x = ctx.input(0);
     if (x == nullptr) return InvalidArgument("input 0 'X' is required");
     std::vector<double> roi;
-    if (a_.roi_input >= 0 && ctx.input(a_.roi_input) != nullptr &&
+    // Empty roi/scales/sizes count as absent (whatever dtype an empty initializer came with).
+    if (a_.roi_input >= 0 && IsPresent(ctx.input(a_.roi_input)) &&
         a_.coord == CoordMode::kTfCropAndResize) {
       BRISK_ASSIGN_OR_RETURN(roi, ReadReals(*ctx.input(a_.roi_input), "input 1 'roi'"));
     }
     std::optional<std::vector<double>> scales = a_.scales_attr;
-    if (a_.scales_input >= 0 && ctx.input(a_.scales_input) != nullptr) {
+    if (a_.scales_input >= 0 && IsPresent(ctx.input(a_.scales_input))) {
       const std::string what = "input " + std::to_string(a_.scales_input) + " 'scales'";
       BRISK_ASSIGN_OR_RETURN(scales, ReadReals(*ctx.input(a_.scales_input), what));
-      if (scales->empty()) scales.reset();
     }
     std::optional<std::vector<int64_t>> sizes;
-    if (a_.sizes_input >= 0 && ctx.input(a_.sizes_input) != nullptr) {
+    if (a_.sizes_input >= 0 && IsPresent(ctx.input(a_.sizes_input))) {
       BRISK_ASSIGN_OR_RETURN(sizes, ReadInts(*ctx.input(a_.sizes_input), "input 3 'sizes'"));
-      if (sizes->empty()) sizes.reset();
     }
     BRISK_ASSIGN_OR_RETURN(ResizePlan plan, MakePlan(a_, x->shape(), scales, sizes, roi));
     BRISK_ASSIGN_OR_RETURN(Tensor * y,
