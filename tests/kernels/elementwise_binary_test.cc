@@ -2,7 +2,9 @@
 #include <cmath>
 #include <limits>
 
+#include "ir/graph.h"
 #include "kernels/op_runner.h"
+#include "kernels/registry.h"
 #include "testing/tensor_testing.h"
 
 namespace brisk {
@@ -119,6 +121,60 @@ TEST(ElementwiseBinaryTest, SymbolicDimsPreserved) {
                    {MakeTensor<float>({2, 1}, {1, 2}), MakeTensor<float>({3}, {1, 2, 3})}, false);
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   EXPECT_EQ((*out)[0].shape(), Shape({2, 3}));
+}
+
+// Runs only the inference function of `op` on the given input types.
+StatusOr<ir::TypeInfo> InferOnly(const std::string& op, int opset,
+                                 std::vector<ir::TypeInfo> types, ir::AttributeMap attrs = {}) {
+  ir::Graph graph("g");
+  ir::Node* node = graph.AddNode(op, op);
+  node->opset = opset;
+  node->attrs = std::move(attrs);
+  for (size_t i = 0; i < types.size(); ++i) {
+    BRISK_ASSIGN_OR_RETURN(ir::Value * v, graph.AddValue("in" + std::to_string(i)));
+    node->inputs.push_back(v);
+  }
+  BRISK_ASSIGN_OR_RETURN(ir::Value * out, graph.AddValue("out"));
+  node->outputs.push_back(out);
+  const OpDef* def = OpRegistry::Global().Find("", op, opset);
+  if (def == nullptr) return NotFound("no op");
+  InferenceContext ctx(*node, types, std::vector<const Tensor*>(types.size(), nullptr));
+  BRISK_RETURN_IF_ERROR(def->infer(ctx));
+  return ctx.output_types()[0];
+}
+
+ir::TypeInfo Sym(DType d, std::vector<Dim> dims) { return {d, SymbolicShape(std::move(dims))}; }
+
+TEST(ElementwiseBinaryTest, InferenceKeepsSymbolicDims) {
+  const Dim n = Dim::Symbol("N");
+  auto add = InferOnly("Add", 14, {Sym(DType::kFloat32, {n, Dim::Known(3)}),
+                                   Sym(DType::kFloat32, {Dim::Known(3)})});
+  ASSERT_TRUE(add.ok()) << add.status().ToString();
+  EXPECT_EQ(add->dtype, DType::kFloat32);
+  EXPECT_EQ(*add->shape, SymbolicShape({n, Dim::Known(3)}));
+  auto eq = InferOnly("Equal", 13, {Sym(DType::kInt64, {n, Dim::Known(1)}),
+                                    Sym(DType::kInt64, {Dim::Known(4)})});
+  ASSERT_TRUE(eq.ok()) << eq.status().ToString();
+  EXPECT_EQ(eq->dtype, DType::kBool);
+  EXPECT_EQ(*eq->shape, SymbolicShape({n, Dim::Known(4)}));
+  auto where = InferOnly("Where", 16, {Sym(DType::kBool, {n, Dim::Known(1)}),
+                                       Sym(DType::kString, {Dim::Known(2)}), ir::TypeInfo{}});
+  ASSERT_TRUE(where.ok()) << where.status().ToString();
+  EXPECT_EQ(where->dtype, DType::kString);
+  EXPECT_FALSE(where->shape.has_value());  // Y's rank is unknown
+  auto cast = InferOnly("Cast", 13, {Sym(DType::kFloat32, {n})}, Attrs().Int("to", 7));
+  ASSERT_TRUE(cast.ok()) << cast.status().ToString();
+  EXPECT_EQ(cast->dtype, DType::kInt64);
+  EXPECT_EQ(*cast->shape, SymbolicShape({n}));
+  auto pow = InferOnly("Pow", 15, {Sym(DType::kInt32, {n}), Sym(DType::kFloat32, {})});
+  ASSERT_TRUE(pow.ok()) << pow.status().ToString();
+  EXPECT_EQ(pow->dtype, DType::kInt32);
+  // Certain contradictions fail at inference: mismatched dtypes, incompatible known dims.
+  EXPECT_FALSE(InferOnly("Mul", 14, {Sym(DType::kFloat32, {n}), Sym(DType::kInt32, {n})}).ok());
+  EXPECT_FALSE(InferOnly("Sub", 14, {Sym(DType::kFloat32, {Dim::Known(2)}),
+                                     Sym(DType::kFloat32, {Dim::Known(3)})})
+                   .ok());
+  EXPECT_FALSE(InferOnly("Cast", 13, {Sym(DType::kFloat32, {n})}, Attrs().Int("to", 0)).ok());
 }
 
 // ---- Arithmetic ----------------------------------------------------------------------------
