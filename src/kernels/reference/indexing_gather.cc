@@ -59,7 +59,7 @@ class GatherKernel final : public Kernel {
     BRISK_ASSIGN_OR_RETURN(int axis, NormalizeAxis(axis_, r, "attribute 'axis'"));
     const int64_t axis_size = data->dim(axis);
     const int64_t n = indices->num_elements();
-    std::vector<int64_t> idx(size_t(n));
+    std::vector<int64_t> idx(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) {
       BRISK_ASSIGN_OR_RETURN(idx[size_t(i)],
                              NormalizeIndex(IndexAt(*indices, i), axis_size, axis, kIndices));
