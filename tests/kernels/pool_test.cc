@@ -402,10 +402,11 @@ TEST(MaxUnpoolTest, OutputShapeInputAndPads) {
                    {x, i, MakeTensor<int64_t>({4}, {1, 1, 5, 5})});
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   std::vector<float> e(25, 0.f);
-  e[5] = 5;
-  e[7] = 6;
-  e[13] = 7;
-  e[15] = 8;
+  // Indices address the default 4x4 output; its values keep their coordinates in 5x5.
+  e[6] = 5;
+  e[8] = 6;
+  e[16] = 7;
+  e[18] = 8;
   EXPECT_TENSOR_EQ((*out)[0], MakeTensor<float>({1, 1, 5, 5}, e));
   // (2 - 1) * 2 + 2 - 1 - 0 = 3
   auto padded = RunOp({.op_type = "MaxUnpool", .opset = 11,
@@ -425,6 +426,11 @@ TEST(MaxUnpoolTest, Errors) {
   auto shape = RunOp({.op_type = "MaxUnpool", .attrs = Attrs().Ints("kernel_shape", {2, 2})},
                      {x, MakeTensor<int64_t>({1, 1, 4}, {0, 1, 2, 3})});
   ASSERT_FALSE(shape.ok());
+  auto small = RunOp({.op_type = "MaxUnpool", .attrs = Attrs().Ints("kernel_shape", {2, 2})},
+                     {x, MakeTensor<int64_t>({1, 1, 2, 2}, {0, 1, 2, 3}),
+                      MakeTensor<int64_t>({4}, {1, 1, 2, 2})});
+  ASSERT_FALSE(small.ok());
+  EXPECT_NE(small.status().message().find("output_shape"), std::string::npos);
   auto no_kernel = RunOp({.op_type = "MaxUnpool"}, {x, MakeTensor<int64_t>({1, 1, 2, 2}, {0, 1, 2, 3})});
   ASSERT_FALSE(no_kernel.ok());
   EXPECT_NE(no_kernel.status().message().find("kernel_shape"), std::string::npos);

@@ -146,35 +146,49 @@ class MaxUnpoolKernel : public Kernel {
       return InvalidArgument("input 1 'I': shape " + ind.shape().ToString() +
                              " differs from input 0 'X' shape " + x.shape().ToString());
     }
-    std::vector<int64_t> out_dims;
+    // Indices address the default (inferred) output; an explicit output_shape may only grow
+    // it, the unpooled values staying at their coordinates (the extra border is zero).
+    BRISK_ASSIGN_OR_RETURN(std::vector<int64_t> spatial,
+                           UnpoolSpatial(attrs_, conv_pool::SpatialDims(x.shape())));
+    std::vector<int64_t> inferred = {x.dim(0), x.dim(1)};
+    inferred.insert(inferred.end(), spatial.begin(), spatial.end());
+    std::vector<int64_t> out_dims = inferred;
     if (ctx.input(2) != nullptr) {
       BRISK_ASSIGN_OR_RETURN(out_dims, ReadInts(*ctx.input(2), "input 2 'output_shape'"));
       if (int(out_dims.size()) != x.rank()) {
         return InvalidArgument("input 2 'output_shape': expected " + std::to_string(x.rank()) +
                                " values, got " + std::to_string(out_dims.size()));
       }
-      Shape s(out_dims);
-      BRISK_RETURN_IF_ERROR(s.Validate());
-    } else {
-      BRISK_ASSIGN_OR_RETURN(std::vector<int64_t> spatial,
-                             UnpoolSpatial(attrs_, conv_pool::SpatialDims(x.shape())));
-      out_dims = {x.dim(0), x.dim(1)};
-      out_dims.insert(out_dims.end(), spatial.begin(), spatial.end());
+      for (size_t i = 0; i < out_dims.size(); ++i) {
+        if (out_dims[i] < inferred[i]) {
+          return InvalidArgument("input 2 'output_shape': [" + conv_pool::JoinInts(out_dims) +
+                                 "] is smaller than the unpooled shape [" +
+                                 conv_pool::JoinInts(inferred) + "]");
+        }
+      }
+      BRISK_RETURN_IF_ERROR(Shape(out_dims).Validate());
     }
     BRISK_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x.dtype(), Shape(out_dims)));
-    const int64_t total = y->num_elements();
+    const int64_t total = Shape(inferred).NumElements();
     const int64_t* id = ind.data<int64_t>();
+    const Shape inferred_shape(inferred);
+    const std::vector<int64_t> out_strides = ContiguousStrides(y->shape());
     return DispatchNumeric(x.dtype(), "input 0 'X'", [&]<typename T>() -> Status {
       T* yd = y->data<T>();
-      std::fill(yd, yd + total, T(0));
+      std::fill(yd, yd + y->num_elements(), T(0));
       const T* xd = x.data<T>();
       for (int64_t i = 0; i < x.num_elements(); ++i) {
         if (id[i] < 0 || id[i] >= total) {
           return OutOfRange("input 1 'I': index " + std::to_string(id[i]) +
-                            " is out of range for an output of " + std::to_string(total) +
-                            " elements");
+                            " is out of range for an unpooled output of " +
+                            std::to_string(total) + " elements");
         }
-        yd[id[i]] = xd[i];
+        int64_t rem = id[i], off = 0;
+        for (int d = inferred_shape.rank() - 1; d >= 0; --d) {
+          off += (rem % inferred_shape[d]) * out_strides[size_t(d)];
+          rem /= inferred_shape[d];
+        }
+        yd[off] = xd[i];
       }
       return Status::Ok();
     });
