@@ -144,7 +144,8 @@ TEST(ReduceTest, EachOpOnAnExample) {
     ASSERT_TRUE(out.ok()) << out.status().ToString();
     EXPECT_TENSOR_NEAR((*out)[0], MakeTensor<float>({2}, c.expected), 1e-6, 1e-6);
     // The attribute form at opset 13 agrees.
-    out = ReduceAttr(c.op, x, std::vector<int64_t>{1}, 0, c.op == std::string("ReduceSum") ? 11 : 13);
+    const int attr_opset = c.op == std::string("ReduceSum") ? 11 : 13;
+    out = ReduceAttr(c.op, x, std::vector<int64_t>{1}, 0, attr_opset);
     ASSERT_TRUE(out.ok()) << out.status().ToString();
     EXPECT_TENSOR_NEAR((*out)[0], MakeTensor<float>({2}, c.expected), 1e-6, 1e-6);
   }

@@ -167,7 +167,8 @@ TEST(ResizeTest, KeepAspectRatioPolicy) {
                          Attrs().String("mode", "linear").String("keep_aspect_ratio_policy",
                                                                  "not_larger"));
   EXPECT_RESULT_NEAR(out, MakeTensor<float>({2, 2}, {3.5, 5.5, 11.5, 13.5}));
-  out = ResizeSizes(Iota({4, 4}), {2, 3}, Attrs().String("keep_aspect_ratio_policy", "not_smaller"));
+  out = ResizeSizes(Iota({4, 4}), {2, 3},
+                    Attrs().String("keep_aspect_ratio_policy", "not_smaller"));
   EXPECT_RESULT_NEAR(out, MakeTensor<float>({3, 3}, {1, 2, 4, 5, 6, 8, 13, 14, 16}));
   out = ResizeSizes(Iota({4, 4}), {2, 3}, Attrs().String("keep_aspect_ratio_policy", "bigger"));
   ASSERT_FALSE(out.ok());
@@ -177,7 +178,8 @@ TEST(ResizeTest, KeepAspectRatioPolicy) {
 TEST(ResizeTest, Opset10UsesAsymmetricCoordinates) {
   Tensor x = Iota({1, 1, 4, 4});
   auto out = RunOp({.op_type = "Resize", .opset = 10}, {x, Floats({1, 1, 0.6f, 1.7f})});
-  EXPECT_RESULT_NEAR(out, MakeTensor<float>({1, 1, 2, 6}, {1, 1, 2, 2, 3, 3, 9, 9, 10, 10, 11, 11}));
+  EXPECT_RESULT_NEAR(out,
+                     MakeTensor<float>({1, 1, 2, 6}, {1, 1, 2, 2, 3, 3, 9, 9, 10, 10, 11, 11}));
   out = RunOp({.op_type = "Resize", .opset = 10, .attrs = Attrs().String("mode", "linear")},
               {x, Floats({1, 1, 0.6f, 1.7f})});
   EXPECT_RESULT_NEAR(out, MakeTensor<float>({1, 1, 2, 6},

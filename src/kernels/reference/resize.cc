@@ -112,7 +112,8 @@ StatusOr<ResizeAttrs> ParseResizeAttrs(const ir::AttributeMap& attrs, int opset,
     return InvalidArgument("attribute 'coordinate_transformation_mode': unsupported value '" +
                            coord + "' at opset " + std::to_string(opset));
   }
-  BRISK_ASSIGN_OR_RETURN(std::string nearest, attrs.GetString("nearest_mode", "round_prefer_floor"));
+  BRISK_ASSIGN_OR_RETURN(std::string nearest,
+                         attrs.GetString("nearest_mode", "round_prefer_floor"));
   if (nearest == "round_prefer_floor") {
     a.nearest = NearestMode::kRoundPreferFloor;
   } else if (nearest == "round_prefer_ceil") {
@@ -164,7 +165,8 @@ StatusOr<std::vector<int>> ResizedAxes(const ResizeAttrs& a, int rank) {
     BRISK_ASSIGN_OR_RETURN(int axis, NormalizeAxis(v, rank, "attribute 'axes': axis"));
     if (rank == 0 || seen[size_t(axis)]) {
       return InvalidArgument("attribute 'axes': axis " + std::to_string(v) +
-                             (rank == 0 ? " is out of range for rank 0" : " appears more than once"));
+                             (rank == 0 ? " is out of range for rank 0"
+                                        : " appears more than once"));
     }
     seen[size_t(axis)] = true;
     out.push_back(axis);
@@ -214,7 +216,8 @@ StatusOr<ResizePlan> MakePlan(const ResizeAttrs& a, const Shape& in,
     }
   }
   const std::string scales_what =
-      a.scales_attr ? "attribute 'scales'" : "input " + std::to_string(a.scales_input) + " 'scales'";
+      a.scales_attr ? std::string("attribute 'scales'")
+                    : "input " + std::to_string(a.scales_input) + " 'scales'";
   if (sizes && scales) {
     return InvalidArgument("only one of input 2 'scales' and input 3 'sizes' may be given");
   }
@@ -582,7 +585,8 @@ Status InferResizeWith(InferenceContext& ctx, const ResizeAttrs& a) {
       }
       Dim& dim = out.dims[size_t(axes[i])];
       if (s == 1.0) continue;  // keeps a symbolic dim
-      dim = dim.is_known() ? Dim::Known(int64_t(std::floor(s * double(dim.value)))) : Dim::Unknown();
+      dim = dim.is_known() ? Dim::Known(int64_t(std::floor(s * double(dim.value))))
+                           : Dim::Unknown();
     }
   } else if (scales_unknown || sizes_unknown) {
     unknown_resized();
