@@ -24,8 +24,8 @@ Tensor NaiveConv(const Tensor& x, const Tensor& w, const Tensor* b, const ConvPa
   const int n = x.rank() - 2;
   const int64_t batch = x.dim(0), channels = x.dim(1), m = w.dim(0);
   const int64_t cg = channels / p.group, mg = m / p.group;
-  std::vector<int64_t> in(static_cast<size_t>(n)), k(static_cast<size_t>(n)), s(static_cast<size_t>(n)), d(static_cast<size_t>(n)), pb(static_cast<size_t>(n)),
-      out(static_cast<size_t>(n));
+  const size_t un = static_cast<size_t>(n);
+  std::vector<int64_t> in(un), k(un), s(un), d(un), pb(un), out(un);
   std::vector<int64_t> out_dims = {batch, m};
   for (int i = 0; i < n; ++i) {
     const size_t u = size_t(i);
@@ -263,7 +263,8 @@ TEST(ConvTest, ErrorChannelsNotMatchingGroup) {
 }
 
 TEST(ConvTest, ErrorKernelLargerThanInput) {
-  auto out = RunOp({.op_type = "Conv"}, {RandomFloat({1, 1, 2, 5}, 1), RandomFloat({1, 1, 3, 3}, 2)});
+  auto out = RunOp({.op_type = "Conv"},
+                   {RandomFloat({1, 1, 2, 5}, 1), RandomFloat({1, 1, 3, 3}, 2)});
   ASSERT_FALSE(out.ok());
   EXPECT_NE(out.status().message().find("larger than the padded input"), std::string::npos)
       << out.status().ToString();

@@ -115,7 +115,8 @@ TEST(RoiAlignTest, Errors) {
                         {x, MakeTensor<float>({1, 3}, {0, 0, 1}), MakeTensor<int64_t>({1}, {0})});
   ASSERT_FALSE(bad_rois.ok());
   EXPECT_NE(bad_rois.status().message().find("input 1 'rois'"), std::string::npos);
-  auto bad_mode = RunOp({.op_type = "RoiAlign", .opset = 16, .attrs = Attrs().String("mode", "min")},
+  auto bad_mode = RunOp({.op_type = "RoiAlign", .opset = 16,
+                         .attrs = Attrs().String("mode", "min")},
                         {x, MakeTensor<float>({1, 4}, {0, 0, 1, 1}),
                          MakeTensor<int64_t>({1}, {0})});
   ASSERT_FALSE(bad_mode.ok());

@@ -2,7 +2,9 @@
 #include <cmath>
 #include <limits>
 
+#include "ir/graph.h"
 #include "kernels/op_runner.h"
+#include "kernels/registry.h"
 #include "testing/tensor_testing.h"
 
 namespace brisk {
@@ -11,6 +13,29 @@ namespace {
 using testing::Attrs;
 using testing::MakeTensor;
 using testing::RandomFloat;
+
+// Runs only the op's inference function on symbolic input types; returns "dtype shape" of
+// output `out` or the error.
+std::string InferOutput(const std::string& op, int opset, const ir::AttributeMap& attrs,
+                        std::vector<ir::TypeInfo> types, int num_outputs = 1, int out = 0) {
+  ir::Graph graph("g");
+  ir::Node* node = graph.AddNode(op, "n");
+  node->opset = opset;
+  node->attrs = attrs;
+  for (size_t i = 0; i < types.size(); ++i)
+    node->inputs.push_back(*graph.AddValue("in" + std::to_string(i)));
+  for (int i = 0; i < num_outputs; ++i)
+    node->outputs.push_back(*graph.AddValue("out" + std::to_string(i)));
+  const OpDef* def = OpRegistry::Global().Find("", op, opset);
+  if (def == nullptr) return "no def";
+  InferenceContext ctx(*node, types, std::vector<const Tensor*>(types.size(), nullptr));
+  Status s = def->infer(ctx);
+  if (!s.ok()) return s.ToString();
+  const ir::TypeInfo& t = ctx.output_types()[size_t(out)];
+  return std::string(DTypeName(t.dtype)) + " " + (t.shape ? t.shape->ToString() : "?");
+}
+
+SymbolicShape Sym(std::vector<Dim> d) { return SymbolicShape(std::move(d)); }
 
 enum class Kind { kMax, kAvg, kAvgIncludePad, kLp2 };
 
@@ -115,7 +140,9 @@ void CheckPool(Shape xs, Kind kind, const PoolParams& p, Attrs extra = Attrs(), 
 
 // ---- MaxPool -------------------------------------------------------------------------------
 
-TEST(MaxPoolTest, Basic2D) { CheckPool({1, 1, 4, 4}, Kind::kMax, {.kernel = {2, 2}, .out = {3, 3}}); }
+TEST(MaxPoolTest, Basic2D) {
+  CheckPool({1, 1, 4, 4}, Kind::kMax, {.kernel = {2, 2}, .out = {3, 3}});
+}
 
 TEST(MaxPoolTest, StridesPadsBatch) {
   // (7 + 1 + 1 - 3) / 2 + 1 = 4; (8 + 0 + 1 - 3) / 2 + 1 = 4
@@ -165,11 +192,10 @@ TEST(MaxPoolTest, AutoPad) {
   // kernel 2, in 5, stride 1: out 5, total 1: SAME_UPPER -> 0/1, SAME_LOWER -> 1/0.
   {
     Tensor x = RandomFloat({1, 1, 5, 5}, 3);
-    auto up = RunOp({.op_type = "MaxPool",
-                     .attrs = Attrs().Ints("kernel_shape", {2, 2}).String("auto_pad", "SAME_UPPER")},
+    Attrs k2 = Attrs().Ints("kernel_shape", {2, 2});
+    auto up = RunOp({.op_type = "MaxPool", .attrs = Attrs(k2).String("auto_pad", "SAME_UPPER")},
                     {x});
-    auto lo = RunOp({.op_type = "MaxPool",
-                     .attrs = Attrs().Ints("kernel_shape", {2, 2}).String("auto_pad", "SAME_LOWER")},
+    auto lo = RunOp({.op_type = "MaxPool", .attrs = Attrs(k2).String("auto_pad", "SAME_LOWER")},
                     {x});
     ASSERT_TRUE(up.ok() && lo.ok());
     EXPECT_TENSOR_EQ((*up)[0], NaivePool(x, Kind::kMax, {.kernel = {2, 2}, .pads = {0, 0, 1, 1},
@@ -367,7 +393,8 @@ TEST(GlobalPoolTest, OneDThreeDEmptyBatchAndFloat64) {
   auto three = RunOp({.op_type = "GlobalMaxPool"}, {RandomFloat({1, 2, 2, 3, 4}, 1)});
   ASSERT_TRUE(three.ok());
   EXPECT_EQ((*three)[0].shape(), Shape({1, 2, 1, 1, 1}));
-  auto empty = RunOp({.op_type = "GlobalAveragePool"}, {*Tensor::Zeros(DType::kFloat32, {0, 4, 3, 3})});
+  auto empty = RunOp({.op_type = "GlobalAveragePool"},
+                     {*Tensor::Zeros(DType::kFloat32, {0, 4, 3, 3})});
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ((*empty)[0].shape(), Shape({0, 4, 1, 1}));
   auto bad = RunOp({.op_type = "GlobalMaxPool"}, {RandomFloat({3, 3}, 1)});
@@ -431,9 +458,36 @@ TEST(MaxUnpoolTest, Errors) {
                       MakeTensor<int64_t>({4}, {1, 1, 2, 2})});
   ASSERT_FALSE(small.ok());
   EXPECT_NE(small.status().message().find("output_shape"), std::string::npos);
-  auto no_kernel = RunOp({.op_type = "MaxUnpool"}, {x, MakeTensor<int64_t>({1, 1, 2, 2}, {0, 1, 2, 3})});
+  auto no_kernel =
+      RunOp({.op_type = "MaxUnpool"}, {x, MakeTensor<int64_t>({1, 1, 2, 2}, {0, 1, 2, 3})});
   ASSERT_FALSE(no_kernel.ok());
   EXPECT_NE(no_kernel.status().message().find("kernel_shape"), std::string::npos);
+}
+
+
+TEST(PoolInferenceTest, SymbolicBatchFlowsThrough) {
+  const Dim n = Dim::Symbol("N");
+  ir::TypeInfo x{DType::kFloat32, Sym({n, Dim::Known(64), Dim::Known(112), Dim::Unknown()})};
+  EXPECT_EQ(InferOutput("MaxPool", 12,
+                        Attrs().Ints("kernel_shape", {3, 3}).Ints("strides", {2, 2})
+                            .Ints("pads", {1, 1, 1, 1}),
+                        {x}, 2, 1),
+            "int64 [N, 64, 56, ?]");
+  EXPECT_EQ(InferOutput("AveragePool", 19,
+                        Attrs().Ints("kernel_shape", {2, 2}).Int("ceil_mode", 1)
+                            .Ints("strides", {2, 2}),
+                        {x}),
+            "float32 [N, 64, 56, ?]");
+  EXPECT_EQ(InferOutput("GlobalAveragePool", 13, Attrs(), {x}), "float32 [N, 64, 1, 1]");
+  EXPECT_EQ(InferOutput("LpPool", 18, Attrs().Ints("kernel_shape", {3, 1}), {x}),
+            "float32 [N, 64, 110, ?]");
+  EXPECT_EQ(InferOutput("MaxUnpool", 11,
+                        Attrs().Ints("kernel_shape", {2, 2}).Ints("strides", {2, 2}),
+                        {x, ir::TypeInfo{DType::kInt64, x.shape}}),
+            "float32 [N, 64, 224, ?]");
+  EXPECT_NE(
+      InferOutput("MaxPool", 12, Attrs().Ints("kernel_shape", {200, 1}), {x}).find("larger"),
+      std::string::npos);
 }
 
 }  // namespace

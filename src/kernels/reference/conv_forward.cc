@@ -64,9 +64,12 @@ Status ConvForward(const Tensor& x, const Tensor& w, const Tensor* b, int64_t gr
 
 // Output type of Conv from what is known of X and W.
 Status InferConv(InferenceContext& ctx) {
-  BRISK_ASSIGN_OR_RETURN(SpatialAttrs attrs, conv_pool::ParseSpatialAttrs(ctx.attrs(), true, false));
+  BRISK_ASSIGN_OR_RETURN(SpatialAttrs attrs,
+                         conv_pool::ParseSpatialAttrs(ctx.attrs(), true, false));
   BRISK_ASSIGN_OR_RETURN(int64_t group, ctx.attrs().GetInt("group", 1));
-  if (group < 1) return InvalidArgument("attribute 'group': must be >= 1, got " + std::to_string(group));
+  if (group < 1) {
+    return InvalidArgument("attribute 'group': must be >= 1, got " + std::to_string(group));
+  }
   const ir::TypeInfo& x = ctx.input_type(0);
   const ir::TypeInfo& w = ctx.input_type(1);
   if (x.dtype != DType::kUndefined && w.dtype != DType::kUndefined && x.dtype != w.dtype) {
@@ -178,7 +181,8 @@ class ConvKernel : public Kernel {
     }
     const std::vector<int64_t> kernel = conv_pool::SpatialDims(w.shape());
     if (!attrs_.kernel_shape.empty() && attrs_.kernel_shape != kernel) {
-      return InvalidArgument("attribute 'kernel_shape' [" + conv_pool::JoinInts(attrs_.kernel_shape) +
+      return InvalidArgument("attribute 'kernel_shape' [" +
+                             conv_pool::JoinInts(attrs_.kernel_shape) +
                              "] does not match input 1 'W' spatial dims [" +
                              conv_pool::JoinInts(kernel) + "]");
     }

@@ -277,7 +277,8 @@ StatusOr<std::vector<AxisGeometry>> Col2ImGeometry(const SpatialAttrs& attrs,
 
 Status InferCol2Im(InferenceContext& ctx) {
   const ir::TypeInfo& x = ctx.input_type(0);
-  BRISK_ASSIGN_OR_RETURN(SpatialAttrs attrs, conv_pool::ParseSpatialAttrs(ctx.attrs(), true, false));
+  BRISK_ASSIGN_OR_RETURN(SpatialAttrs attrs,
+                         conv_pool::ParseSpatialAttrs(ctx.attrs(), true, false));
   auto image = ConstantInts(ctx, 1);
   auto block = ConstantInts(ctx, 2);
   if (!x.shape || !image) {
@@ -327,8 +328,10 @@ class Col2ImKernel : public Kernel {
     if (x.rank() != 3) {
       return InvalidArgument("input 0 'input': expected rank 3, got " + std::to_string(x.rank()));
     }
-    BRISK_ASSIGN_OR_RETURN(std::vector<int64_t> image, ReadInts(*ctx.input(1), "input 1 'image_shape'"));
-    BRISK_ASSIGN_OR_RETURN(std::vector<int64_t> block, ReadInts(*ctx.input(2), "input 2 'block_shape'"));
+    BRISK_ASSIGN_OR_RETURN(std::vector<int64_t> image,
+                           ReadInts(*ctx.input(1), "input 1 'image_shape'"));
+    BRISK_ASSIGN_OR_RETURN(std::vector<int64_t> block,
+                           ReadInts(*ctx.input(2), "input 2 'block_shape'"));
     BRISK_ASSIGN_OR_RETURN(std::vector<AxisGeometry> geo, Col2ImGeometry(attrs_, image, block));
     int64_t block_size = 1, blocks = 1;
     for (const AxisGeometry& g : geo) {

@@ -29,7 +29,9 @@ StatusOr<PoolConfig> ParsePoolConfig(const ir::AttributeMap& attrs, PoolKind kin
   PoolConfig cfg;
   cfg.kind = kind;
   BRISK_ASSIGN_OR_RETURN(cfg.attrs, conv_pool::ParseSpatialAttrs(attrs, true, true));
-  if (cfg.attrs.kernel_shape.empty()) return InvalidArgument("attribute 'kernel_shape' is required");
+  if (cfg.attrs.kernel_shape.empty()) {
+    return InvalidArgument("attribute 'kernel_shape' is required");
+  }
   if (kind == PoolKind::kAverage) {
     BRISK_ASSIGN_OR_RETURN(int64_t cip, attrs.GetInt("count_include_pad", 0));
     if (cip != 0 && cip != 1) {

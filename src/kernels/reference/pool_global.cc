@@ -91,7 +91,8 @@ StatusOr<std::vector<int64_t>> UnpoolSpatial(const SpatialAttrs& attrs,
 }
 
 Status InferMaxUnpool(InferenceContext& ctx) {
-  BRISK_ASSIGN_OR_RETURN(SpatialAttrs attrs, conv_pool::ParseSpatialAttrs(ctx.attrs(), false, false));
+  BRISK_ASSIGN_OR_RETURN(SpatialAttrs attrs,
+                         conv_pool::ParseSpatialAttrs(ctx.attrs(), false, false));
   const ir::TypeInfo& x = ctx.input_type(0);
   if (ctx.has_input(2)) {
     auto shape = ConstantInts(ctx, 2);
@@ -114,7 +115,10 @@ Status InferMaxUnpool(InferenceContext& ctx) {
   }
   SymbolicShape out({xs.dims[0], xs.dims[1]});
   std::vector<int64_t> in;
-  for (int i = 2; i < xs.rank(); ++i) in.push_back(xs.dims[size_t(i)].is_known() ? xs.dims[size_t(i)].value : 1);
+  for (int i = 2; i < xs.rank(); ++i) {
+    const Dim& d = xs.dims[size_t(i)];
+    in.push_back(d.is_known() ? d.value : 1);
+  }
   BRISK_ASSIGN_OR_RETURN(std::vector<int64_t> spatial, UnpoolSpatial(attrs, in));
   for (int i = 2; i < xs.rank(); ++i) {
     out.dims.push_back(xs.dims[size_t(i)].is_known() ? Dim::Known(spatial[size_t(i - 2)])
@@ -201,7 +205,10 @@ class MaxUnpoolKernel : public Kernel {
 }  // namespace
 
 BRISK_REGISTER_OPS(pool_global) {
-  Op("GlobalAveragePool").Since(1).Infer(InferGlobalPool).Compute(GlobalPoolCompute<GlobalKind::kAverage>);
+  Op("GlobalAveragePool")
+      .Since(1)
+      .Infer(InferGlobalPool)
+      .Compute(GlobalPoolCompute<GlobalKind::kAverage>);
   Op("GlobalMaxPool").Since(1).Infer(InferGlobalPool).Compute(GlobalPoolCompute<GlobalKind::kMax>);
   Op("GlobalLpPool").Since(1).Infer(InferGlobalPool).Compute(GlobalPoolCompute<GlobalKind::kLp>);
   Op("MaxUnpool").Since(9).Infer(InferMaxUnpool).Kernel<MaxUnpoolKernel>();

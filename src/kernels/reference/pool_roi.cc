@@ -97,7 +97,8 @@ Status MaxRoiPoolCompute(KernelContext& ctx) {
             if (he > hs && we > ws) {
               best = -std::numeric_limits<double>::infinity();
               for (int64_t h = hs; h < he; ++h)
-                for (int64_t w = ws; w < we; ++w) best = std::max(best, ToDouble(plane[h * width + w]));
+                for (int64_t w = ws; w < we; ++w)
+                  best = std::max(best, ToDouble(plane[h * width + w]));
             }
             yd[((r * channels + c) * ph + i) * pw + j] = FromDouble<T>(best);
           }
