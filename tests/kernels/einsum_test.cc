@@ -63,7 +63,8 @@ TEST(EinsumTest, BatchedAttentionScores) {
   std::vector<double> kt(kv.size());
   for (int64_t t = 0; t < 6; ++t)
     for (int64_t s = 0; s < 6; ++s)
-      for (int64_t d = 0; d < 4; ++d) kt[size_t((t * 4 + d) * 6 + s)] = kv[size_t((t * 6 + s) * 4 + d)];
+      for (int64_t d = 0; d < 4; ++d)
+        kt[size_t((t * 4 + d) * 6 + s)] = kv[size_t((t * 6 + s) * 4 + d)];
   Tensor e = FromDoubles(DType::kFloat32, {2, 3, 5, 6}, Bmm(ToDoubles(q), kt, 6, 6, 5, 4, 6));
   ExpectEinsum("bhqd,bhkd->bhqk", {q, k}, e);
 }
@@ -185,7 +186,8 @@ TEST(EinsumInferenceTest, SymbolicDims) {
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, S, 8]");
   t = InferOnly("Einsum", 12, Attrs().String("equation", "...ij,...jk"),
-                {Type(DType::kFloat32, {"N", "1", "3", "4"}), Type(DType::kFloat32, {"H", "4", "5"})});
+                {Type(DType::kFloat32, {"N", "1", "3", "4"}),
+                 Type(DType::kFloat32, {"H", "4", "5"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, H, 3, 5]");
   t = InferOnly("Einsum", 12, Attrs().String("equation", "ij,jk"),

@@ -159,7 +159,8 @@ TEST(MatMulTest, UnsupportedDtypeIsAnError) {
 
 TEST(MatMulInferenceTest, SymbolicBatchFlowsThrough) {
   auto t = InferOnly("MatMul", 13, {},
-                     {Type(DType::kFloat32, {"N", "S", "64"}), Type(DType::kFloat32, {"64", "96"})});
+                     {Type(DType::kFloat32, {"N", "S", "64"}),
+                      Type(DType::kFloat32, {"64", "96"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].dtype, DType::kFloat32);
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, S, 96]");
@@ -167,7 +168,8 @@ TEST(MatMulInferenceTest, SymbolicBatchFlowsThrough) {
 
 TEST(MatMulInferenceTest, BroadcastSymbolicAndVectors) {
   auto t = InferOnly("MatMul", 13, {},
-                     {Type(DType::kFloat16, {"1", "3", "4"}), Type(DType::kFloat16, {"B", "4", "5"})});
+                     {Type(DType::kFloat16, {"1", "3", "4"}),
+                      Type(DType::kFloat16, {"B", "4", "5"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[B, 3, 5]");
   EXPECT_EQ((*t)[0].dtype, DType::kFloat16);

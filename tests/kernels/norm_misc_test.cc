@@ -130,7 +130,8 @@ TEST(MvnTest, CustomAxes) {
 }
 
 TEST(MvnTest, EmptyAndErrors) {
-  auto y = RunOp({.op_type = "MeanVarianceNormalization", .opset = 13}, {RandomFloat({0, 2, 1, 1}, 1)});
+  auto y = RunOp({.op_type = "MeanVarianceNormalization", .opset = 13},
+                 {RandomFloat({0, 2, 1, 1}, 1)});
   ASSERT_TRUE(y.ok()) << y.status().ToString();
   y = RunOp({.op_type = "MeanVarianceNormalization", .opset = 13}, {RandomFloat({2, 2}, 1)});
   EXPECT_TRUE(ErrorContains(y.status(), "axes")) << y.status().ToString();

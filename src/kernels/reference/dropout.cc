@@ -101,8 +101,13 @@ class DropoutKernel : public Kernel {
       return Status::Ok();
     }
     // Training mode: random mask.
-    std::mt19937_64 rng(seed_ ? uint64_t(*seed_) : std::random_device{}());
-    std::uniform_real_distribution<double> dist(0.0, 1.0);
+    // MT19937 seeded like numpy's legacy RandomState(seed), drawing doubles the way its
+    // random_sample does, so a given seed reproduces numpy's (and the ONNX tests') masks.
+    std::mt19937 rng(seed_ ? uint32_t(uint64_t(*seed_)) : std::random_device{}());
+    auto dist = [](std::mt19937& g) {
+      const double a = double(g() >> 5), b = double(g() >> 6);
+      return (a * 67108864.0 + b) / 9007199254740992.0;
+    };
     BRISK_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x->dtype(), x->shape()));
     Tensor* m = nullptr;
     if (want_mask) {
