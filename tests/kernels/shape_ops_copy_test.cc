@@ -1,5 +1,6 @@
 // Tests of Transpose, DepthToSpace, SpaceToDepth, Tile, Concat, Split (kernels and inference).
 #include "kernels/op_runner.h"
+#include "kernels/reference/shape_ops_util.h"
 #include "shape_ops_test_util.h"
 #include "testing/tensor_testing.h"
 
@@ -12,6 +13,32 @@ using SS = SymbolicShape;
 
 Tensor Ints(Shape shape, std::vector<int> v) {
   return F32(std::move(shape), std::vector<float>(v.begin(), v.end()));
+}
+
+// ---- The strided-copy helper ---------------------------------------------------------------
+
+TEST(CopyStridedTest, NegativeZeroStridesAndStrings) {
+  // Reverse rows and broadcast a column: dst[i][j] = src[2 - i][0].
+  Tensor src = Iota({3, 2});
+  Tensor dst = *Tensor::Allocate(DType::kFloat32, Shape{3, 4});
+  const int64_t src_strides[] = {-2, 0};
+  const int64_t dst_strides[] = {4, 1};
+  const int64_t extents[] = {3, 4};
+  shape_ops::CopyStrided(DType::kFloat32, src.data<float>() + 4, src_strides, dst.raw_data(),
+                         dst_strides, extents);
+  EXPECT_TENSOR_EQ(dst, Ints({3, 4}, {4, 4, 4, 4, 2, 2, 2, 2, 0, 0, 0, 0}));
+  Tensor s = Strings({2, 2}, {"a", "b", "c", "d"});
+  auto t = shape_ops::MaterializeView(s, 1, std::vector<int64_t>{2, -1}, Shape{2, 2});
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_TENSOR_EQ(*t, Strings({2, 2}, {"b", "a", "d", "c"}));
+  // Contiguous runs merge into one memcpy; an empty extent copies nothing.
+  Tensor big = RandomFloat({4, 5, 6}, 3);
+  auto same = shape_ops::MaterializeView(big, 0, ContiguousStrides(big.shape()), big.shape());
+  ASSERT_TRUE(same.ok());
+  EXPECT_TENSOR_EQ(*same, big);
+  auto empty = shape_ops::MaterializeView(big, 0, std::vector<int64_t>{1, 1}, Shape{0, 3});
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->shape(), Shape({0, 3}));
 }
 
 // ---- Transpose -----------------------------------------------------------------------------

@@ -105,6 +105,15 @@ TEST(ReshapeInferTest, UnknownShapeInputGivesRank) {
   EXPECT_EQ(*(*t)[0].shape, SS({U(), K(5)}));
 }
 
+TEST(ReshapeInferTest, CertainContradictionIsAnError) {
+  auto t = InferOnly("Reshape", 13, {Sym(DType::kFloat32, {K(2), K(3)}), Const(I64s({4, 2}))});
+  EXPECT_TRUE(ErrorContains(t.status(), "'shape'"));
+  // With a symbol the element count is unknown: no error, dims as given.
+  t = InferOnly("Reshape", 13, {Sym(DType::kFloat32, {S("N"), K(3)}), Const(I64s({4, 2}))});
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(*(*t)[0].shape, SS({K(4), K(2)}));
+}
+
 // ---- Flatten -------------------------------------------------------------------------------
 
 TEST(FlattenTest, Axes) {
