@@ -27,7 +27,8 @@ TEST(DetTest, EmptyAndErrors) {
                    {*Tensor::Allocate(DType::kFloat32, Shape{0, 3, 3})});
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   EXPECT_EQ((*out)[0].shape(), (Shape{0}));
-  out = RunOp({.op_type = "Det", .opset = 11}, {*Tensor::Allocate(DType::kFloat32, Shape{2, 0, 0})});
+  out = RunOp({.op_type = "Det", .opset = 11},
+              {*Tensor::Allocate(DType::kFloat32, Shape{2, 0, 0})});
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   EXPECT_TENSOR_EQ((*out)[0], MakeTensor<float>({2}, {1, 1}));
   out = RunOp({.op_type = "Det", .opset = 11}, {MakeTensor<float>({2, 3}, {1, 2, 3, 4, 5, 6})});
@@ -118,8 +119,9 @@ TEST(BernoulliTest, ZeroOneAndDtype) {
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   EXPECT_TENSOR_EQ((*out)[0], testing::MakeBoolTensor({4}, {0, 1, 0, 1}));
   Tensor half = MakeTensor<double>({10000}, std::vector<double>(10000, 0.5));
-  out = RunOp({.op_type = "Bernoulli", .opset = 15, .attrs = Attrs().Int("dtype", 7).Float("seed", 1)},
-              {half});
+  out = RunOp(
+      {.op_type = "Bernoulli", .opset = 15, .attrs = Attrs().Int("dtype", 7).Float("seed", 1)},
+      {half});
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   int64_t ones = 0;
   for (int64_t v : (*out)[0].span<int64_t>()) {
@@ -157,7 +159,8 @@ TEST(MultinomialTest, SamplesFollowLogits) {
   EXPECT_EQ((*out)[0].dtype(), DType::kInt64);
   EXPECT_EQ((*out)[0].shape(), (Shape{2, 1}));
   // Bad rank, dtype, sample_size.
-  EXPECT_FALSE(RunOp({.op_type = "Multinomial", .opset = 7}, {MakeTensor<float>({2}, {0, 0})}).ok());
+  EXPECT_FALSE(
+      RunOp({.op_type = "Multinomial", .opset = 7}, {MakeTensor<float>({2}, {0, 0})}).ok());
   EXPECT_FALSE(
       RunOp({.op_type = "Multinomial", .opset = 7, .attrs = Attrs().Int("dtype", 1)}, {logits})
           .ok());
