@@ -328,6 +328,13 @@ TEST(SplitTest, AttributeBefore13InputAfter) {
   EXPECT_EQ((*out)[2].shape(), Shape({2, 0}));
 }
 
+TEST(SplitTest, EmptySplitMeansEqualParts) {
+  auto out = RunOp({.op_type = "Split", .opset = 13, .num_outputs = 2}, {Iota({4}), I64s({})});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_TENSOR_EQ((*out)[0], Ints({2}, {0, 1}));
+  EXPECT_TENSOR_EQ((*out)[1], Ints({2}, {2, 3}));
+}
+
 TEST(SplitTest, NumOutputsUnevenLastChunk) {
   auto out = RunOp({.op_type = "Split",
                     .opset = 18,

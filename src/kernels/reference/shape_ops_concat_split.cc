@@ -241,6 +241,7 @@ Status InferSplit(InferenceContext& ctx) {
     sizes = ConstantInts(ctx, 1);
     split_unknown = !sizes;
   }
+  if (sizes && sizes->empty()) sizes.reset();  // an empty 'split' means "not given"
   if (sizes) {
     BRISK_RETURN_IF_ERROR(CheckSplit(*sizes, outputs, known_dim, SplitName(ctx.opset())));
   } else if (known_dim && !split_unknown) {
@@ -274,7 +275,8 @@ class SplitKernel final : public Kernel {
       sizes = *a_.split_attr;
     } else if (ctx.opset() >= 13 && ctx.has_input(1)) {
       BRISK_ASSIGN_OR_RETURN(sizes, ReadIntList(*ctx.input(1), 1, "split"));
-    } else {
+    }
+    if (sizes.empty()) {
       BRISK_ASSIGN_OR_RETURN(sizes, EvenSplit(x->dim(axis), outputs, ctx.opset()));
     }
     BRISK_RETURN_IF_ERROR(CheckSplit(sizes, outputs, x->dim(axis), SplitName(ctx.opset())));
