@@ -299,16 +299,20 @@ int64_t PadSource(int64_t i, int64_t n, PadMode mode) {
   return -1;
 }
 
+// `last_begin`/`last_size`: the begin pad and input size of the innermost axis, whose in-range
+// run [lo, hi) of output positions is copied as a block.
 template <typename T>
 void PadLoop(const T* src, T* dst, const std::vector<std::vector<int64_t>>& maps,
              const std::vector<int64_t>& in_strides, const std::vector<int64_t>& out_dims,
-             const T& value) {
+             int64_t last_begin, int64_t last_size, const T& value) {
   const int rank = int(out_dims.size());
   const int64_t inner = rank == 0 ? 1 : out_dims.back();
   std::vector<int64_t> idx(size_t(std::max(rank - 1, 0)), 0);
   const std::vector<int64_t> scalar_map = {0};
   const std::vector<int64_t>& last = rank == 0 ? scalar_map : maps.back();
-  const int64_t last_stride = rank == 0 ? 1 : in_strides.back();
+  const int64_t last_stride = rank == 0 ? 1 : in_strides.back();  // 1: inputs are dense
+  const int64_t lo = std::clamp<int64_t>(last_begin, 0, inner);
+  const int64_t hi = std::clamp<int64_t>(last_begin + last_size, lo, inner);
   while (true) {
     int64_t base = 0;
     bool fill = false;
@@ -320,9 +324,18 @@ void PadLoop(const T* src, T* dst, const std::vector<std::vector<int64_t>>& maps
       }
       base += s * in_strides[size_t(k)];
     }
-    for (int64_t o = 0; o < inner; ++o) {
-      const int64_t s = last[size_t(o)];
-      dst[o] = (fill || s < 0) ? value : src[base + s * last_stride];
+    if (fill) {
+      std::fill(dst, dst + inner, value);
+    } else {
+      for (int64_t o = 0; o < lo; ++o) {
+        const int64_t s = last[size_t(o)];
+        dst[o] = s < 0 ? value : src[base + s * last_stride];
+      }
+      std::copy(src + base + (lo - last_begin), src + base + (hi - last_begin), dst + lo);
+      for (int64_t o = hi; o < inner; ++o) {
+        const int64_t s = last[size_t(o)];
+        dst[o] = s < 0 ? value : src[base + s * last_stride];
+      }
     }
     dst += inner;
     int k = rank - 2;
@@ -418,7 +431,9 @@ Status PadCompute(KernelContext& ctx) {
     T v;
     if constexpr (std::is_same_v<T, std::string>) v = value.str;
     else std::memcpy(&v, value.bytes, sizeof(T));
-    PadLoop<T>(x->data<T>(), y->data<T>(), maps, in_strides, out_dims, v);
+    const int64_t last_begin = rank == 0 ? 0 : full[size_t(rank - 1)];
+    const int64_t last_size = rank == 0 ? 1 : x->dim(rank - 1);
+    PadLoop<T>(x->data<T>(), y->data<T>(), maps, in_strides, out_dims, last_begin, last_size, v);
     return Status::Ok();
   };
   if (x->dtype() == DType::kString) return run.template operator()<std::string>();
