@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 apt_packages=(
   build-essential ninja-build ccache pkg-config git
   libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata
-  libdnnl-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
+  libdnnl-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libzip-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
 )

@@ -3,6 +3,21 @@
 #include "kernels/op_runner.h"
 
 namespace brisk {
+namespace {
+
+// Kernels do not throw, but the standard library may (bad_alloc, length_error): turn that into
+// an error for this node instead of ending the process.
+Status RunGuarded(const Kernel& kernel, KernelContext& ctx) {
+  try {
+    return kernel.Run(ctx);
+  } catch (const std::bad_alloc&) {
+    return ResourceExhausted("out of memory");
+  } catch (const std::exception& e) {
+    return Internal(std::string("unexpected exception: ") + e.what());
+  }
+}
+
+}  // namespace
 
 StatusOr<std::shared_ptr<const CompiledGraph>> CompiledGraph::Compile(
     const ir::Graph& graph, ValueTable table, const CompileOptions& options) {
@@ -50,8 +65,8 @@ Status CompiledGraph::Build() {
     for (const ir::Value* v : node->inputs) {
       step.inputs.push_back(v ? v->index() : -1);
       in_types.push_back(v ? table_.types[size_t(v->index())] : ir::TypeInfo{});
-      const auto& c = v ? table_.constants[size_t(v->index())] : std::nullopt;
-      in_constants.push_back(c ? &*c : nullptr);
+      const std::optional<Tensor>* c = v ? &table_.constants[size_t(v->index())] : nullptr;
+      in_constants.push_back(c != nullptr && c->has_value() ? &**c : nullptr);
     }
     for (const ir::Value* v : node->outputs) step.outputs.push_back(v ? v->index() : -1);
     KernelInit init{*node, std::move(in_types), std::move(in_constants), compile_subgraph};
@@ -113,7 +128,7 @@ StatusOr<std::vector<Tensor>> CompiledGraph::Execute(std::vector<Tensor> inputs,
     }
     std::vector<Tensor> outputs(step.outputs.size());
     KernelContext ctx(*step.node, in_ptrs, &outputs, &frame);
-    Status s = step.kernel->Run(ctx);
+    Status s = RunGuarded(*step.kernel, ctx);
     if (!s.ok()) return s.WithContext(step.node->Describe());
     for (size_t i = 0; i < step.outputs.size(); ++i) {
       const int idx = step.outputs[i];

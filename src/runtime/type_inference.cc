@@ -80,6 +80,16 @@ std::optional<Tensor> TryFold(const ir::Node& node, const std::vector<ir::TypeIn
   return std::move((*out)[0]);
 }
 
+Status InferGuarded(const InferFn& infer, InferenceContext& ctx) {
+  try {
+    return infer(ctx);
+  } catch (const std::bad_alloc&) {
+    return ResourceExhausted("out of memory during shape inference");
+  } catch (const std::exception& e) {
+    return Internal(std::string("unexpected exception in shape inference: ") + e.what());
+  }
+}
+
 // `on_subgraphs` is called for nodes with subgraphs before their own inference.
 template <typename OnSubgraphs>
 StatusOr<ValueTable> Infer(const ir::Graph& graph, const std::vector<ir::TypeInfo>& input_types,
@@ -104,11 +114,11 @@ StatusOr<ValueTable> Infer(const ir::Graph& graph, const std::vector<ir::TypeInf
     std::vector<const Tensor*> in_constants;
     for (const ir::Value* v : node->inputs) {
       in_types.push_back(v ? table.types[size_t(v->index())] : ir::TypeInfo{});
-      const auto& c = v ? table.constants[size_t(v->index())] : std::nullopt;
-      in_constants.push_back(c ? &*c : nullptr);
+      const std::optional<Tensor>* c = v ? &table.constants[size_t(v->index())] : nullptr;
+      in_constants.push_back(c != nullptr && c->has_value() ? &**c : nullptr);
     }
     InferenceContext ctx(*node, in_types, in_constants);
-    if (def->infer) BRISK_RETURN_IF_ERROR(def->infer(ctx).WithContext(node->Describe()));
+    if (def->infer) BRISK_RETURN_IF_ERROR(InferGuarded(def->infer, ctx).WithContext(node->Describe()));
     for (size_t i = 0; i < node->outputs.size(); ++i) {
       const ir::Value* out = node->outputs[i];
       if (out == nullptr) continue;
