@@ -127,6 +127,22 @@ TEST(RoiAlignTest, Errors) {
   ASSERT_FALSE(bad_count.ok());
 }
 
+TEST(RoiAlignTest, NonFiniteOrHugeRoisAreErrors) {
+  Tensor x = RandomFloat({1, 1, 4, 4}, 1);
+  auto inf = RunOp({.op_type = "RoiAlign", .opset = 16},
+                   {x, MakeTensor<float>({1, 4}, {0, 0, std::numeric_limits<float>::infinity(), 1}),
+                    MakeTensor<int64_t>({1}, {0})});
+  ASSERT_FALSE(inf.ok());
+  EXPECT_NE(inf.status().message().find("input 1 'rois'"), std::string::npos);
+  auto grid = RunOp({.op_type = "RoiAlign", .opset = 16,
+                     .attrs = Attrs().Int("sampling_ratio", 1 << 20)},
+                    {x, MakeTensor<float>({1, 4}, {0, 0, 1, 1}), MakeTensor<int64_t>({1}, {0})});
+  ASSERT_FALSE(grid.ok());
+  auto nan = RunOp({.op_type = "MaxRoiPool", .attrs = Attrs().Ints("pooled_shape", {1, 1})},
+                   {x, MakeTensor<float>({1, 5}, {0, std::nanf(""), 0, 1, 1})});
+  ASSERT_FALSE(nan.ok());
+}
+
 TEST(RoiAlignTest, NoRois) {
   auto out = RunOp({.op_type = "RoiAlign", .opset = 16},
                    {RandomFloat({1, 3, 4, 4}, 1), *Tensor::Zeros(DType::kFloat32, {0, 4}),

@@ -136,8 +136,9 @@ class ConvKernel : public Kernel {
     BRISK_ASSIGN_OR_RETURN(SpatialAttrs attrs,
                            conv_pool::ParseSpatialAttrs(init.attrs(), true, false));
     BRISK_ASSIGN_OR_RETURN(int64_t group, init.attrs().GetInt("group", 1));
-    if (group < 1) {
-      return InvalidArgument("attribute 'group': must be >= 1, got " + std::to_string(group));
+    if (group < 1 || group > (int64_t(1) << 32)) {
+      return InvalidArgument("attribute 'group': must be in [1, 2^32], got " +
+                             std::to_string(group));
     }
     return MakeKernel<ConvKernel>(std::move(attrs), group);
   }

@@ -5,8 +5,15 @@
 namespace brisk::conv_pool {
 namespace {
 
+// Attribute values above this are rejected (they would overflow size arithmetic).
+constexpr int64_t kMaxAttrValue = int64_t(1) << 32;
+
 Status CheckAll(const std::vector<int64_t>& v, int64_t min, std::string_view name) {
   for (int64_t x : v) {
+    if (x > kMaxAttrValue) {
+      return InvalidArgument("attribute '" + std::string(name) + "': value " + std::to_string(x) +
+                             " is too large");
+    }
     if (x < min) {
       return InvalidArgument("attribute '" + std::string(name) + "': values must be >= " +
                              std::to_string(min) + ", got [" + JoinInts(v) + "]");

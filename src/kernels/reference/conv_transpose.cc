@@ -26,7 +26,7 @@ StatusOr<TransposeAttrs> ParseTransposeAttrs(const ir::AttributeMap& attrs) {
   TransposeAttrs t;
   BRISK_ASSIGN_OR_RETURN(t.spatial, conv_pool::ParseSpatialAttrs(attrs, true, false));
   BRISK_ASSIGN_OR_RETURN(t.group, attrs.GetInt("group", 1));
-  if (t.group < 1) {
+  if (t.group < 1 || t.group > (int64_t(1) << 32)) {
     return InvalidArgument("attribute 'group': must be >= 1, got " + std::to_string(t.group));
   }
   BRISK_ASSIGN_OR_RETURN(t.output_padding, attrs.GetInts("output_padding", std::vector<int64_t>{}));

@@ -10,6 +10,10 @@
 namespace brisk {
 namespace {
 
+// Roi coordinates (after scaling) must stay below this: larger ones would overflow int64 or
+// need absurd sampling grids.
+constexpr double kMaxCoord = double(int64_t(1) << 24);
+
 Status CheckRank(const Tensor& t, int rank, int index, std::string_view name) {
   if (t.rank() != rank) {
     return InvalidArgument("input " + std::to_string(index) + " '" + std::string(name) +
@@ -72,6 +76,12 @@ Status MaxRoiPoolCompute(KernelContext& ctx) {
         return OutOfRange("input 1 'rois': batch index " + std::to_string(batch_f) +
                           " of roi " + std::to_string(r) + " is out of range for batch size " +
                           std::to_string(x.dim(0)));
+      }
+      for (int q = 1; q < 5; ++q) {
+        if (!(std::abs(ToDouble(roi[q]) * spatial_scale) < kMaxCoord)) {
+          return InvalidArgument("input 1 'rois': coordinate " + std::to_string(ToDouble(roi[q])) +
+                                 " of roi " + std::to_string(r) + " is not finite or too large");
+        }
       }
       const int64_t x1 = int64_t(std::round(ToDouble(roi[1]) * spatial_scale));
       const int64_t y1 = int64_t(std::round(ToDouble(roi[2]) * spatial_scale));
@@ -194,6 +204,18 @@ class RoiAlignKernel : public Kernel {
       return InvalidArgument("input 2 'batch_indices': expected " + std::to_string(num_rois) +
                              " values (one per roi), got " + std::to_string(batch_indices.size()));
     }
+    const Tensor& rois_t = rois;
+    Status coords = DispatchFloat(rois_t.dtype(), "input 1 'rois'", [&]<typename T>() -> Status {
+      for (int64_t i = 0; i < rois_t.num_elements(); ++i) {
+        if (!(std::abs(ToDouble(rois_t.data<T>()[i]) * a_.spatial_scale) < kMaxCoord)) {
+          return InvalidArgument("input 1 'rois': coordinate " +
+                                 std::to_string(ToDouble(rois_t.data<T>()[i])) +
+                                 " is not finite or too large");
+        }
+      }
+      return Status::Ok();
+    });
+    BRISK_RETURN_IF_ERROR(coords);
     for (int64_t b : batch_indices) {
       if (b < 0 || b >= x.dim(0)) {
         return OutOfRange("input 2 'batch_indices': index " + std::to_string(b) +
@@ -205,8 +227,7 @@ class RoiAlignKernel : public Kernel {
                                                           Shape{num_rois, channels, a_.out_h,
                                                                 a_.out_w}));
     return DispatchFloat(x.dtype(), "input 0 'X'", [&]<typename T>() -> Status {
-      Compute<T>(x, rois, batch_indices, *y);
-      return Status::Ok();
+      return Compute<T>(x, rois, batch_indices, *y);
     });
   }
 
@@ -249,7 +270,7 @@ class RoiAlignKernel : public Kernel {
   }
 
   template <typename T>
-  void Compute(const Tensor& x, const Tensor& rois, const std::vector<int64_t>& batch_indices,
+  Status Compute(const Tensor& x, const Tensor& rois, const std::vector<int64_t>& batch_indices,
                Tensor& y) const {
     const int64_t channels = x.dim(1), height = x.dim(2), width = x.dim(3);
     const int64_t ph = a_.out_h, pw = a_.out_w;
@@ -258,7 +279,7 @@ class RoiAlignKernel : public Kernel {
     T* yd = y.data<T>();
     if (height == 0 || width == 0) {
       std::fill(yd, yd + y.num_elements(), T(0.f));
-      return;
+      return Status::Ok();
     }
     const double offset = a_.half_pixel ? 0.5 : 0.0;
     std::vector<Sample> samples;
@@ -279,6 +300,12 @@ class RoiAlignKernel : public Kernel {
       const int64_t grid_w =
           a_.sampling_ratio > 0 ? a_.sampling_ratio : int64_t(std::ceil(roi_w / double(pw)));
       const int64_t gh = std::max<int64_t>(grid_h, 0), gw = std::max<int64_t>(grid_w, 0);
+      if (double(gh) * double(gw) * double(ph) * double(pw) > double(int64_t(1) << 28)) {
+        return InvalidArgument("roi " + std::to_string(r) + " needs a " + std::to_string(gh) +
+                               "x" + std::to_string(gw) +
+                               " sampling grid per bin: too large (check 'sampling_ratio' and "
+                               "input 1 'rois')");
+      }
       const double count = double(std::max<int64_t>(gh * gw, 1));
       // Sample points shared by all channels: [ph][pw][gh][gw].
       samples.clear();
@@ -314,6 +341,7 @@ class RoiAlignKernel : public Kernel {
         }
       }
     }
+    return Status::Ok();
   }
 
   RoiAlignAttrs a_;
