@@ -1,5 +1,6 @@
 #include "onnx/importer.h"
 
+#include <google/protobuf/io/coded_stream.h>
 #include <onnx/onnx_pb.h>
 
 #include <filesystem>
@@ -11,6 +12,13 @@ namespace brisk::onnx_io {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Protobuf's default nesting limit (100 messages) is reached by If/Loop/Scan bodies nested about
+// 32 deep (graph -> node -> attribute -> graph is 3 levels each), which would turn a model over
+// kMaxSubgraphDepth into an unexplained parse failure. Allow the nesting kMaxSubgraphDepth + 1
+// needs plus room for types, so the importer reports the depth itself; anything deeper still
+// fails in the parser, which keeps its recursion (and stack use) bounded.
+constexpr int kProtobufRecursionLimit = 3 * (kMaxSubgraphDepth + 1) + 64;
 
 class Importer {
  public:
@@ -316,9 +324,14 @@ StatusOr<ir::Model> LoadModelFromBytes(std::string_view bytes, const std::string
     return fail(InvalidArgument("the model is larger than 2 GiB; store its weights as external "
                                 "data"));
   }
-  if (!proto.ParseFromArray(bytes.data(), int(bytes.size()))) {
+  google::protobuf::io::CodedInputStream stream(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                                int(bytes.size()));
+  stream.SetRecursionLimit(kProtobufRecursionLimit);
+  if (!proto.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage()) {
     return fail(InvalidArgument("not a valid ONNX model: the protobuf could not be parsed "
-                                "(truncated or corrupt file, or not ONNX)"));
+                                "(truncated or corrupt file, not ONNX, or messages nested more "
+                                "than " + std::to_string(kProtobufRecursionLimit) +
+                                " deep)"));
   }
   if (!proto.has_graph()) {
     return fail(InvalidArgument("not a valid ONNX model: it has no graph"));

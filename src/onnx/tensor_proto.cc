@@ -112,6 +112,18 @@ Status CheckCount(const TP& proto, const Field& field, int64_t n, const char* fi
   return Status::Ok();
 }
 
+// Checks the typed field (float_data, int32_data, ...) that holds `dtype` values.
+Status CheckTypedCount(const TP& proto, DType dtype, int64_t n) {
+  switch (dtype) {
+    case DType::kFloat32: return CheckCount(proto, proto.float_data(), n, "float_data");
+    case DType::kFloat64: return CheckCount(proto, proto.double_data(), n, "double_data");
+    case DType::kInt64: return CheckCount(proto, proto.int64_data(), n, "int64_data");
+    case DType::kUInt32:
+    case DType::kUInt64: return CheckCount(proto, proto.uint64_data(), n, "uint64_data");
+    default: return CheckCount(proto, proto.int32_data(), n, "int32_data");
+  }
+}
+
 }  // namespace
 
 DType DTypeFromOnnx(int t) {
@@ -182,64 +194,67 @@ StatusOr<Tensor> TensorFromProto(const TP& proto, const std::string& model_dir) 
   auto count = CheckedNumElements(dims);
   if (!count.ok()) return count.status().WithContext(TensorLabel(proto));
   const int64_t n = *count;
-  auto allocated = Tensor::Allocate(dtype, Shape(dims));
-  if (!allocated.ok()) return allocated.status().WithContext(TensorLabel(proto));
-  Tensor t = std::move(allocated).value();
-
+  // Check what the file stores against the shape before allocating: a few bytes of protobuf can
+  // declare a huge shape with no data behind it.
+  const size_t bytes = dtype == DType::kString ? 0 : size_t(n) * DTypeSize(dtype);
+  std::string external;
   if (dtype == DType::kString) {
     if (proto.data_location() == TP::EXTERNAL) {
       return Unimplemented(TensorLabel(proto) + ": string tensors cannot use external data");
     }
     BRISK_RETURN_IF_ERROR(CheckCount(proto, proto.string_data(), n, "string_data"));
+  } else if (proto.data_location() == TP::EXTERNAL) {
+    BRISK_ASSIGN_OR_RETURN(external, ReadExternalData(proto, model_dir, bytes));
+  } else if (proto.has_raw_data()) {
+    if (proto.raw_data().size() != bytes) {
+      return InvalidArgument(TensorLabel(proto) + ": raw data has " +
+                             std::to_string(proto.raw_data().size()) + " bytes but shape " +
+                             Shape(dims).ToString() + " of " + std::string(DTypeName(dtype)) +
+                             " needs " + std::to_string(bytes));
+    }
+  } else {
+    BRISK_RETURN_IF_ERROR(CheckTypedCount(proto, dtype, n));
+  }
+  auto allocated = Tensor::Allocate(dtype, Shape(dims));
+  if (!allocated.ok()) return allocated.status().WithContext(TensorLabel(proto));
+  Tensor t = std::move(allocated).value();
+
+  if (dtype == DType::kString) {
     for (int64_t i = 0; i < n; ++i) t.data<std::string>()[i] = proto.string_data(int(i));
     return t;
   }
-
-  const size_t bytes = t.byte_size();
-  auto copy_raw = [&](const std::string& raw) -> Status {
-    if (raw.size() != bytes) {
-      return InvalidArgument(TensorLabel(proto) + ": raw data has " + std::to_string(raw.size()) +
-                             " bytes but shape " + t.shape().ToString() + " of " +
-                             std::string(DTypeName(dtype)) + " needs " + std::to_string(bytes));
-    }
+  auto copy_raw = [&](const std::string& raw) {
     if (bytes) std::memcpy(t.raw_data(), raw.data(), bytes);
     if (dtype == DType::kBool) {  // normalise to 0/1 so bool reads are well-defined
       for (int64_t i = 0; i < n; ++i) t.data<uint8_t>()[i] = t.data<uint8_t>()[i] != 0;
     }
-    return Status::Ok();
   };
   if (proto.data_location() == TP::EXTERNAL) {
-    BRISK_ASSIGN_OR_RETURN(std::string raw, ReadExternalData(proto, model_dir, bytes));
-    BRISK_RETURN_IF_ERROR(copy_raw(raw));
+    copy_raw(external);
     return t;
   }
   if (proto.has_raw_data()) {
-    BRISK_RETURN_IF_ERROR(copy_raw(proto.raw_data()));
+    copy_raw(proto.raw_data());
     return t;
   }
   switch (dtype) {
     case DType::kFloat32:
-      BRISK_RETURN_IF_ERROR(CheckCount(proto, proto.float_data(), n, "float_data"));
       for (int64_t i = 0; i < n; ++i) t.data<float>()[i] = proto.float_data(int(i));
       break;
     case DType::kFloat64:
-      BRISK_RETURN_IF_ERROR(CheckCount(proto, proto.double_data(), n, "double_data"));
       for (int64_t i = 0; i < n; ++i) t.data<double>()[i] = proto.double_data(int(i));
       break;
     case DType::kInt64:
-      BRISK_RETURN_IF_ERROR(CheckCount(proto, proto.int64_data(), n, "int64_data"));
       for (int64_t i = 0; i < n; ++i) t.data<int64_t>()[i] = proto.int64_data(int(i));
       break;
     case DType::kUInt32:
     case DType::kUInt64:
-      BRISK_RETURN_IF_ERROR(CheckCount(proto, proto.uint64_data(), n, "uint64_data"));
       for (int64_t i = 0; i < n; ++i) {
         if (dtype == DType::kUInt32) t.data<uint32_t>()[i] = uint32_t(proto.uint64_data(int(i)));
         else t.data<uint64_t>()[i] = proto.uint64_data(int(i));
       }
       break;
     default: {  // types stored in int32_data
-      BRISK_RETURN_IF_ERROR(CheckCount(proto, proto.int32_data(), n, "int32_data"));
       for (int64_t i = 0; i < n; ++i) {
         const int32_t v = proto.int32_data(int(i));
         switch (dtype) {
