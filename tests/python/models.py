@@ -245,9 +245,9 @@ def _tokens(seq: int, with_mask: bool):
     def make(n, rng):
         feeds = {"tokens": rng.integers(0, 100, size=(n, seq), dtype=np.int64)}
         if with_mask:
-            # Pad the tail of each row with a different length; never a fully padded row
-            # (that gives NaN from softmax over nothing in every runtime).
-            lengths = rng.integers(seq // 2, seq + 1, size=n)
+            # Pad the tail of every row (so even batch 1 exercises the mask), by varying amounts;
+            # never a fully padded row (softmax over nothing gives NaN in every runtime).
+            lengths = rng.integers(seq // 2, seq, size=n)
             feeds["mask"] = np.arange(seq)[None, :] >= lengths[:, None]
         return feeds
     return make

@@ -60,6 +60,8 @@ def test_brisk_matches_onnxruntime(name, batch, exported, run_brisk, tmp_path, r
     spec, model, path, session = exported(name)
     feeds = spec.make_inputs(batch, np.random.default_rng(1000 + batch))
     assert [i.name for i in session.get_inputs()] == list(feeds), "export changed input names"
+    if spec.dynamic_batch:
+        assert all(i.shape[0] == "N" for i in session.get_inputs()), "batch axis not dynamic"
 
     expected = session.run(spec.output_names, feeds)
     for out_name, ort_out, torch_out in zip(spec.output_names, expected,
