@@ -66,6 +66,8 @@ TEST(RegexFullMatchTest, Re2Syntax) {
   ExpectMatches("a.b", {"a\nb"}, {0});
   ExpectMatches("[]a]+", {"]a]", "b"}, {1, 0});
   ExpectMatches("[[:digit:]]+", {"123", "12a"}, {1, 0});
+  ExpectMatches("a*?b+?", {"aab", "b", "a"}, {1, 1, 0});
+  ExpectMatches("[*+?]{2}", {"*?", "a"}, {1, 0});
 }
 
 TEST(RegexFullMatchTest, LongInputDoesNotOverflowTheStack) {
@@ -88,7 +90,7 @@ TEST(RegexFullMatchTest, EmptyAndMultiDim) {
 }
 
 TEST(RegexFullMatchTest, InvalidPatternsAreErrors) {
-  for (const char* p : {"(", "a)", "[a", "a**", "\\", "(a)\\1", "a(?=b)", "a{1001}",
+  for (const char* p : {"(", "a)", "[a", "a**", "a+*", "a{2}*", "a??+", "\\", "(a)\\1", "a(?=b)", "a{1001}",
                         "\\pL", "(?m)a", "\xff"}) {
     SCOPED_TRACE(p);
     auto y = Match(p, S({1}, {"a"}));
@@ -97,8 +99,8 @@ TEST(RegexFullMatchTest, InvalidPatternsAreErrors) {
   std::string deep(2000, '(');
   auto y = Match(deep + "a" + std::string(2000, ')'), S({1}, {"a"}));
   EXPECT_TRUE(ErrorContains(y.status(), "attribute 'pattern'")) << y.status().ToString();
-  y = RunOp({.op_type = "RegexFullMatch", .opset = 20}, {S({1}, {"a"})});
-  EXPECT_TRUE(ErrorContains(y.status(), "pattern")) << y.status().ToString();
+  auto z = RunOp({.op_type = "RegexFullMatch", .opset = 20}, {S({1}, {"a"})});
+  EXPECT_TRUE(ErrorContains(z.status(), "pattern")) << z.status().ToString();
 }
 
 TEST(RegexFullMatchTest, NonStringInputIsAnError) {

@@ -152,7 +152,7 @@ TEST(StringSplitTest, MultiCharDelimiterAndPadding) {
 }
 
 TEST(StringSplitTest, WhitespaceRuns) {
-  for (const char* delim : {"", nullptr}) {
+  for (const char* delim : {static_cast<const char*>(""), static_cast<const char*>(nullptr)}) {
     Attrs a;
     if (delim) a.String("delimiter", delim);
     auto y = Split(S({3}, {" hello  world\t! ", "", "   "}), a);

@@ -92,8 +92,13 @@ StatusOr<Translated> TranslateRe2(const std::string& pattern) {
     }
     return k > start;
   };
+  // 1 after a repetition operator, 2 after its non-greedy '?': RE2 rejects a repetition of a
+  // repetition ("a**"), which std::regex would accept.
+  int quant = 0;
   while (i < n) {
     const char32_t c = p[i];
+    const int prev_quant = quant;
+    quant = 0;
     if (c == U'\\') {
       if (i + 1 >= n) return Invalid("trailing backslash");
       const char32_t e = p[i + 1];
@@ -204,12 +209,27 @@ StatusOr<Translated> TranslateRe2(const std::string& pattern) {
           ++i;
           continue;
         }
+        if (prev_quant != 0) return Invalid("bad repetition operator");
         if (lo > 1000 || hi > 1000) return Invalid("repeat count above 1000");
+        quant = 1;
         for (; i <= k; ++i) out += wchar_t(p[i]);
         continue;
       }
       case U'}':
         out += L"\\}";
+        ++i;
+        continue;
+      case U'*':
+      case U'+':
+      case U'?':
+        if (prev_quant == 1 && c == U'?') {
+          quant = 2;
+        } else if (prev_quant != 0) {
+          return Invalid("bad repetition operator");
+        } else {
+          quant = 1;
+        }
+        out += wchar_t(c);
         ++i;
         continue;
       case U'.':

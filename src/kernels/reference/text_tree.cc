@@ -306,7 +306,7 @@ class TreeEnsembleKernel : public Kernel {
             case kGt: go_true = v > nd.split; break;
             case kEq: go_true = v == nd.split; break;
             case kNeq: go_true = v != nd.split; break;
-            default: go_true = nd.members.count(v) != 0; break;
+            default: go_true = !std::isnan(v) && nd.members.count(v) != 0; break;
           }
         }
       }
