@@ -54,6 +54,14 @@ def check(brisk):
     return 1 if regressed or missing else 0
 
 
+def ort_version():
+    try:
+        import onnxruntime
+        return onnxruntime.__version__
+    except ImportError:
+        return "(not installed)"
+
+
 def write_docs(brisk, ort, path, command):
     counts = collections.Counter(r["status"] for r in brisk.values())
     ort_pass = [k for k, v in ort.items() if v == "PASS"]
@@ -86,7 +94,7 @@ def write_docs(brisk, ort, path, command):
         f"| unsupported | {counts['UNSUPPORTED']} |",
         f"| crashed | {counts['CRASH']} |",
         "",
-        f"onnxruntime {ort.get('__version__', '')} passes {len(ort_pass)} of the same tests on "
+        f"onnxruntime {ort_version()} passes {len(ort_pass)} of the same tests on "
         f"this machine; brisk passes **{len(both)} of those ({100.0 * len(both) / max(1, len(ort_pass)):.1f}%)**"
         f" and {counts['PASS'] - len(both)} that onnxruntime does not.",
         "",
