@@ -140,11 +140,14 @@ TEST(LabelEncoderTest, Opset1Classes) {
 
 TEST(LabelEncoderTest, Errors) {
   Tensor x = MakeTensor<std::string>({1}, {"a"});
-  auto y = RunMl("LabelEncoder", 4, Attrs().Strings("keys_strings", {"a", "b"}).Ints("values_int64s", {1}),
-                 {x});
+  auto y = RunMl("LabelEncoder", 4,
+                 Attrs().Strings("keys_strings", {"a", "b"}).Ints("values_int64s", {1}), {x});
   EXPECT_TRUE(ErrorContains(y.status(), "different lengths")) << y.status().ToString();
   y = RunMl("LabelEncoder", 4,
-            Attrs().Strings("keys_strings", {"a"}).Ints("keys_int64s", {1}).Ints("values_int64s", {1}),
+            Attrs()
+                .Strings("keys_strings", {"a"})
+                .Ints("keys_int64s", {1})
+                .Ints("values_int64s", {1}),
             {x});
   EXPECT_TRUE(ErrorContains(y.status(), "keys_")) << y.status().ToString();
   y = RunMl("LabelEncoder", 4, Attrs().Strings("keys_strings", {"a"}), {x});

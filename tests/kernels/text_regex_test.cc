@@ -90,7 +90,8 @@ TEST(RegexFullMatchTest, EmptyAndMultiDim) {
 }
 
 TEST(RegexFullMatchTest, InvalidPatternsAreErrors) {
-  for (const char* p : {"(", "a)", "[a", "a**", "a+*", "a{2}*", "a??+", "\\", "(a)\\1", "a(?=b)", "a{1001}",
+  for (const char* p : {"(", "a)", "[a", "a**", "a+*", "a{2}*", "a??+", "\\", "(a)\\1", "a(?=b)",
+                        "a{1001}",
                         "\\pL", "(?m)a", "\xff"}) {
     SCOPED_TRACE(p);
     auto y = Match(p, S({1}, {"a"}));

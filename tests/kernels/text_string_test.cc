@@ -35,7 +35,9 @@ TEST(StringNormalizerTest, CaseSensitiveStopwordsLower) {
 
 TEST(StringNormalizerTest, CaseInsensitiveStopwordsUpperTwoDim) {
   auto y = Normalize(S({1, 4}, {"Monday", "tuesday", "MONDAY", "wednesday"}),
-                     Attrs().String("case_change_action", "UPPER").Strings("stopwords", {"monday"}));
+                     Attrs()
+                         .String("case_change_action", "UPPER")
+                         .Strings("stopwords", {"monday"}));
   ASSERT_TRUE(y.ok()) << y.status().ToString();
   EXPECT_TENSOR_EQ(*y, S({1, 2}, {"TUESDAY", "WEDNESDAY"}));
 }
@@ -59,7 +61,8 @@ TEST(StringNormalizerTest, NoStopwordsNoChange) {
 }
 
 TEST(StringNormalizerTest, NonAsciiCaseMapping) {
-  auto y = Normalize(S({2}, {"Äpfel É", "ΣΟΦΊΑ мир"}), Attrs().String("case_change_action", "LOWER"));
+  auto y = Normalize(S({2}, {"Äpfel É", "ΣΟΦΊΑ мир"}),
+                     Attrs().String("case_change_action", "LOWER"));
   ASSERT_TRUE(y.ok()) << y.status().ToString();
   EXPECT_TENSOR_EQ(*y, S({2}, {"äpfel é", "σοφία мир"}));
   y = Normalize(S({1}, {"straße ÿ"}), Attrs().String("case_change_action", "UPPER"));
@@ -117,7 +120,8 @@ TEST(StringConcatTest, ElementwiseAndBroadcast) {
 }
 
 TEST(StringConcatTest, Errors) {
-  auto y = RunOp({.op_type = "StringConcat", .opset = 20}, {S({2}, {"a", "b"}), S({3}, {"a", "b", "c"})});
+  auto y = RunOp({.op_type = "StringConcat", .opset = 20},
+                 {S({2}, {"a", "b"}), S({3}, {"a", "b", "c"})});
   EXPECT_FALSE(y.ok());
   y = RunOp({.op_type = "StringConcat", .opset = 20}, {S({1}, {"a"}), MakeTensor<float>({1}, {1})});
   EXPECT_TRUE(ErrorContains(y.status(), "input 1 'Y'")) << y.status().ToString();

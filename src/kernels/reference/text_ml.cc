@@ -10,6 +10,8 @@
 // ArrayFeatureExtractor gathers the flattened int64 indices along the last axis; a 1-D input
 // gives a [1, k] output (as onnxruntime does).
 #include <cmath>
+#include <functional>
+#include <memory>
 #include <map>
 #include <string>
 #include <vector>
@@ -209,32 +211,74 @@ struct KeyLess {
   }
 };
 
-Status LabelEncoderCompute(KernelContext& ctx) {
-  const Tensor* x = ctx.input(0);
-  if (x == nullptr) return InvalidArgument(InputName(0, "X") + " is required");
-  BRISK_ASSIGN_OR_RETURN(LabelMap m, ParseLabelMap(ctx.attrs(), ctx.opset(), x->dtype()));
-  if (x->dtype() != m.keys.dtype()) {
-    return InvalidArgument(InputName(0, "X") + ": dtype " + DTypeStr(x->dtype()) +
-                           " differs from the keys' dtype " + DTypeStr(m.keys.dtype()));
-  }
-  BRISK_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, m.values.dtype(), x->shape()));
-  return DispatchLabel(x->dtype(), InputName(0, "X"), [&]<typename K>() -> Status {
-    std::map<K, int64_t, KeyLess<K>> index;
+// Looks every element of x up in the map and writes y (allocated with the values' dtype).
+using Lookup = std::function<void(const Tensor& x, Tensor* y)>;
+
+StatusOr<Lookup> BuildLookup(const LabelMap& m) {
+  Lookup out;
+  BRISK_RETURN_IF_ERROR(DispatchLabel(m.keys.dtype(), "keys", [&]<typename K>() -> Status {
+    auto index = std::make_shared<std::map<K, int64_t, KeyLess<K>>>();
     for (int64_t i = 0; i < m.keys.num_elements(); ++i)
-      index.insert_or_assign(m.keys.data<K>()[i], i);
+      index->insert_or_assign(m.keys.data<K>()[i], i);
     return DispatchLabel(m.values.dtype(), "values", [&]<typename V>() -> Status {
-      const V* vals = m.values.data<V>();
-      const V& def = *m.def.data<V>();
-      V* py = y->data<V>();
-      const K* px = x->data<K>();
-      for (int64_t i = 0; i < x->num_elements(); ++i) {
-        auto it = index.find(px[i]);
-        py[i] = it == index.end() ? def : vals[it->second];
-      }
+      out = [index, values = m.values, def = m.def](const Tensor& x, Tensor* y) {
+        const V* vals = values.data<V>();
+        const V& d = *def.data<V>();
+        V* py = y->data<V>();
+        const K* px = x.data<K>();
+        for (int64_t i = 0; i < x.num_elements(); ++i) {
+          auto it = index->find(px[i]);
+          py[i] = it == index->end() ? d : vals[it->second];
+        }
+      };
       return Status::Ok();
     });
-  });
+  }));
+  return out;
 }
+
+class LabelEncoderKernel : public Kernel {
+ public:
+  // Opset 1's mapping direction depends on the input dtype: when it is not known here, the
+  // map is built on each run.
+  static StatusOr<std::unique_ptr<Kernel>> Create(const KernelInit& init) {
+    const DType in = init.input_types.empty() ? DType::kUndefined : init.input_types[0].dtype;
+    if (init.opset() < 2 && in == DType::kUndefined) {
+      BRISK_RETURN_IF_ERROR(init.attrs().GetStrings("classes_strings").status());
+      return MakeKernel<LabelEncoderKernel>(LabelMap{}, Lookup{});
+    }
+    BRISK_ASSIGN_OR_RETURN(LabelMap m, ParseLabelMap(init.attrs(), init.opset(), in));
+    BRISK_ASSIGN_OR_RETURN(Lookup lookup, BuildLookup(m));
+    return MakeKernel<LabelEncoderKernel>(std::move(m), std::move(lookup));
+  }
+  LabelEncoderKernel(LabelMap m, Lookup lookup) : m_(std::move(m)), lookup_(std::move(lookup)) {}
+
+  Status Run(KernelContext& ctx) const override {
+    const Tensor* x = ctx.input(0);
+    if (x == nullptr) return InvalidArgument(InputName(0, "X") + " is required");
+    const LabelMap* m = &m_;
+    const Lookup* lookup = &lookup_;
+    LabelMap run_map;
+    Lookup run_lookup;
+    if (!lookup_ || (ctx.opset() < 2 && x->dtype() != m_.keys.dtype())) {
+      BRISK_ASSIGN_OR_RETURN(run_map, ParseLabelMap(ctx.attrs(), ctx.opset(), x->dtype()));
+      BRISK_ASSIGN_OR_RETURN(run_lookup, BuildLookup(run_map));
+      m = &run_map;
+      lookup = &run_lookup;
+    }
+    if (x->dtype() != m->keys.dtype()) {
+      return InvalidArgument(InputName(0, "X") + ": dtype " + DTypeStr(x->dtype()) +
+                             " differs from the keys' dtype " + DTypeStr(m->keys.dtype()));
+    }
+    BRISK_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, m->values.dtype(), x->shape()));
+    (*lookup)(*x, y);
+    return Status::Ok();
+  }
+
+ private:
+  LabelMap m_;
+  Lookup lookup_;
+};
 
 // ---- ArrayFeatureExtractor -----------------------------------------------------------------
 
@@ -316,7 +360,7 @@ BRISK_REGISTER_OPS(text_ml) {
       .Domain("ai.onnx.ml")
       .Since(1)
       .Infer(InferLabelEncoder)
-      .Compute(LabelEncoderCompute);
+      .Kernel<LabelEncoderKernel>();
   Op("ArrayFeatureExtractor")
       .Domain("ai.onnx.ml")
       .Since(1)

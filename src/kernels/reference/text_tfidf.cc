@@ -67,7 +67,8 @@ StatusOr<Config> ParseConfig(const ir::AttributeMap& attrs) {
   BRISK_ASSIGN_OR_RETURN(c.weights, attrs.GetFloats("weights", std::vector<float>{}));
   const bool has_ints = attrs.Has("pool_int64s"), has_strings = attrs.Has("pool_strings");
   if (has_ints == has_strings) {
-    return InvalidArgument("exactly one of attributes 'pool_int64s' and 'pool_strings' must be set");
+    return InvalidArgument(
+        "exactly one of attributes 'pool_int64s' and 'pool_strings' must be set");
   }
   c.strings = has_strings;
   std::vector<int64_t> pool_i;

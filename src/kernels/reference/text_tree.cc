@@ -107,7 +107,9 @@ StatusOr<Ensemble> ParseEnsemble(const ir::AttributeMap& a) {
   BRISK_RETURN_IF_ERROR(check_len(falseleafs.size(), "nodes_falseleafs"));
   BRISK_RETURN_IF_ERROR(check_len(modes.size(), "nodes_modes"));
   BRISK_RETURN_IF_ERROR(check_len(splits.size(), "nodes_splits"));
-  if (!missing.empty()) BRISK_RETURN_IF_ERROR(check_len(missing.size(), "nodes_missing_value_tracks_true"));
+  if (!missing.empty()) {
+    BRISK_RETURN_IF_ERROR(check_len(missing.size(), "nodes_missing_value_tracks_true"));
+  }
   const size_t num_leaves = e.leaf_weights.size();
   if (e.leaf_targets.size() != num_leaves) {
     return InvalidArgument(Attr("leaf_targetids") + " has " +
@@ -116,7 +118,9 @@ StatusOr<Ensemble> ParseEnsemble(const ir::AttributeMap& a) {
   }
   int64_t max_target = -1;
   for (int64_t t : e.leaf_targets) {
-    if (t < 0) return InvalidArgument(Attr("leaf_targetids") + ": negative target " + std::to_string(t));
+    if (t < 0) {
+      return InvalidArgument(Attr("leaf_targetids") + ": negative target " + std::to_string(t));
+    }
     max_target = std::max(max_target, t);
   }
   BRISK_ASSIGN_OR_RETURN(e.n_targets, a.GetInt("n_targets", max_target + 1));
@@ -254,7 +258,8 @@ class TreeEnsembleKernel : public Kernel {
                              std::to_string(e_.max_feature) + " but the input has " +
                              std::to_string(features) + " features");
     }
-    BRISK_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x->dtype(), Shape{rows, e_.n_targets}));
+    BRISK_ASSIGN_OR_RETURN(Tensor * y,
+                           ctx.AllocateOutput(0, x->dtype(), Shape{rows, e_.n_targets}));
     return DispatchFloat(x->dtype(), InputName(0, "X"), [&]<typename T>() -> Status {
       const T* px = x->data<T>();
       T* py = y->data<T>();
@@ -268,7 +273,8 @@ class TreeEnsembleKernel : public Kernel {
       if (e_.aggregate == kMin) init = type_max;
       if (e_.aggregate == kMax) init = -type_max;
       for (int64_t r = 0; r < rows; ++r) {
-        for (int64_t f = 0; f < features; ++f) row[static_cast<size_t>(f)] = ToDouble(px[r * features + f]);
+        for (int64_t f = 0; f < features; ++f)
+          row[static_cast<size_t>(f)] = ToDouble(px[r * features + f]);
         std::fill(acc.begin(), acc.end(), init);
         for (int64_t root : e_.roots) {
           BRISK_ASSIGN_OR_RETURN(int64_t leaf, Walk(root, row));
@@ -344,7 +350,11 @@ class TreeEnsembleKernel : public Kernel {
 }  // namespace
 
 BRISK_REGISTER_OPS(text_tree) {
-  Op("TreeEnsemble").Domain("ai.onnx.ml").Since(5).Infer(InferTreeEnsemble).Kernel<TreeEnsembleKernel>();
+  Op("TreeEnsemble")
+      .Domain("ai.onnx.ml")
+      .Since(5)
+      .Infer(InferTreeEnsemble)
+      .Kernel<TreeEnsembleKernel>();
 }
 
 }  // namespace brisk
