@@ -111,6 +111,14 @@ Status InferDeformConv(InferenceContext& ctx) {
     out.dims[2] = off.shape->dims[2];
     out.dims[3] = off.shape->dims[3];
   }
+  if (w.shape && !a.kernel_shape.empty()) {
+    for (int i = 0; i < 2; ++i) {
+      if (Conflict(w.shape->dims[size_t(2 + i)], Dim::Known(a.kernel_shape[size_t(i)]))) {
+        return InvalidArgument("attribute 'kernel_shape' differs from the spatial dims of " +
+                               std::string(kW) + " " + w.shape->ToString());
+      }
+    }
+  }
   if (x.shape && w.shape) {
     for (int i = 0; i < 2; ++i) {
       const Dim& in = x.shape->dims[size_t(2 + i)];
