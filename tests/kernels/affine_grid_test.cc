@@ -45,7 +45,8 @@ Tensor Naive(const Tensor& theta, std::vector<int64_t> size, bool align) {
           p.push_back(1.0);
           for (int row = 0; row < r; ++row) {
             double acc = 0;
-            for (int c = 0; c <= r; ++c) acc += th[size_t((b * r + row) * (r + 1) + c)] * p[size_t(c)];
+            for (int c = 0; c <= r; ++c)
+              acc += th[size_t((b * r + row) * (r + 1) + c)] * p[size_t(c)];
             out.push_back(acc);
           }
         }
@@ -59,7 +60,8 @@ void Check(std::vector<int64_t> size, bool align, DType dtype = DType::kFloat32)
   SCOPED_TRACE(Shape(size).ToString() + (align ? " align" : ""));
   const int64_t r = int64_t(size.size()) - 2;
   Tensor theta = CastTo(RandomFloat({size[0], r, r + 1}, 4), dtype);
-  auto y = RunOp({.op_type = "AffineGrid", .opset = 20, .attrs = Attrs().Int("align_corners", align)},
+  auto y = RunOp({.op_type = "AffineGrid", .opset = 20,
+                  .attrs = Attrs().Int("align_corners", align)},
                  {theta, MakeTensor<int64_t>({int64_t(size.size())}, size)});
   ASSERT_TRUE(y.ok()) << y.status().ToString();
   const double tol = dtype == DType::kFloat32 || dtype == DType::kFloat64 ? 1e-5 : 2e-2;
@@ -96,7 +98,8 @@ TEST(AffineGridTest, IdentityKnownValues) {
 
 TEST(AffineGridTest, EmptyOutputs) {
   auto y = RunOp({.op_type = "AffineGrid", .opset = 20},
-                 {*Tensor::Allocate(DType::kFloat32, {0, 2, 3}), MakeTensor<int64_t>({4}, {0, 1, 2, 3})});
+                 {*Tensor::Allocate(DType::kFloat32, {0, 2, 3}),
+                  MakeTensor<int64_t>({4}, {0, 1, 2, 3})});
   ASSERT_TRUE(y.ok()) << y.status().ToString();
   EXPECT_EQ((*y)[0].shape(), Shape({0, 2, 3, 2}));
   y = RunOp({.op_type = "AffineGrid", .opset = 20},

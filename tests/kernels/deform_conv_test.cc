@@ -80,13 +80,16 @@ void Check(const Params& p, DType dtype = DType::kFloat32) {
             for (int64_t a = 0; a < p.kh; ++a)
               for (int64_t bb = 0; bb < p.kw; ++bb) {
                 const int64_t tap = a * p.kw + bb;
-                auto at = [&](int64_t ch) { return size_t(((n * p.offset_group * 2 * taps + ch) * oh + i) * ow + j); };
+                auto at = [&](int64_t ch) {
+                  return size_t(((n * p.offset_group * 2 * taps + ch) * oh + i) * ow + j);
+                };
                 const double dy = ov[at(og * 2 * taps + 2 * tap)];
                 const double dx = ov[at(og * 2 * taps + 2 * tap + 1)];
                 const double sy = double(i * p.strides[0] - p.pads[0] + a * p.dilations[0]) + dy;
                 const double sx = double(j * p.strides[1] - p.pads[1] + bb * p.dilations[1]) + dx;
                 double v = Bilinear(xv, size_t((n * p.c + c) * p.h * p.w), p.h, p.w, sy, sx);
-                if (p.mask) v *= mv[size_t(((n * p.offset_group * taps + og * taps + tap) * oh + i) * ow + j)];
+                const int64_t mch = n * p.offset_group * taps + og * taps + tap;
+                if (p.mask) v *= mv[size_t((mch * oh + i) * ow + j)];
                 acc += v * wv[size_t(((o * icg + ci) * p.kh + a) * p.kw + bb)];
               }
           }
@@ -197,12 +200,14 @@ TEST(DeformConvTest, BadInputsAreErrors) {
 
 TEST(DeformConvInferenceTest, Shapes) {
   auto t = InferOnly("DeformConv", 19, Attrs().Ints("pads", {1, 1, 1, 1}),
-                     {Type(DType::kFloat32, {"N", "4", "8", "8"}), Type(DType::kFloat32, {"16", "4", "3", "3"}),
+                     {Type(DType::kFloat32, {"N", "4", "8", "8"}),
+                      Type(DType::kFloat32, {"16", "4", "3", "3"}),
                       Type(DType::kFloat32, {"N", "18", "?", "?"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, 16, 8, 8]");
   t = InferOnly("DeformConv", 19, {},
-                {Type(DType::kFloat32, {"N", "4", "H", "W"}), Type(DType::kFloat32, {"16", "4", "3", "3"}),
+                {Type(DType::kFloat32, {"N", "4", "H", "W"}),
+                 Type(DType::kFloat32, {"16", "4", "3", "3"}),
                  Type(DType::kFloat32, {"N", "18", "OH", "OW"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, 16, OH, OW]");

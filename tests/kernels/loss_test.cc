@@ -189,7 +189,8 @@ TEST(LossTest, BadInputsAreErrors) {
     r = RunOp({.op_type = op, .attrs = Attrs().String("reduction", "max")},
               {x, MakeTensor<int64_t>({2}, {0, 0})});
     EXPECT_TRUE(ErrorContains(r.status(), "reduction")) << r.status().ToString();
-    r = RunOp({.op_type = op}, {MakeTensor<int32_t>({1, 2}, {0, 0}), MakeTensor<int64_t>({1}, {0})});
+    r = RunOp({.op_type = op},
+              {MakeTensor<int32_t>({1, 2}, {0, 0}), MakeTensor<int64_t>({1}, {0})});
     EXPECT_TRUE(ErrorContains(r.status(), "input 0")) << r.status().ToString();
   }
 }
@@ -208,7 +209,8 @@ TEST(LossInferenceTest, SymbolicShapes) {
                 {Type(DType::kFloat32, {"N", "5", "7"}), std::nullopt});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, 7]");
-  t = InferOnly(kNll, 13, {}, {Type(DType::kFloat32, {"2", "5", "7"}), Type(DType::kInt64, {"2", "6"})});
+  t = InferOnly(kNll, 13, {},
+                {Type(DType::kFloat32, {"2", "5", "7"}), Type(DType::kInt64, {"2", "6"})});
   EXPECT_TRUE(ErrorContains(t.status(), "'target'")) << t.status().ToString();
   t = InferOnly(kNll, 13, {},
                 {Type(DType::kFloat32, {"2", "5"}), Type(DType::kInt64, {"2"}),

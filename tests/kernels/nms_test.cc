@@ -49,8 +49,9 @@ TEST(NmsTest, ScoreThresholdAndLimit) {
 }
 
 TEST(NmsTest, CenterPointBoxAndFlippedCorners) {
-  Tensor c = MakeTensor<float>({1, 6, 4}, {0.5f, 0.5f, 1, 1, 0.5f, 0.6f, 1, 1, 0.5f, 0.4f, 1, 1,
-                                           0.5f, 10.5f, 1, 1, 0.5f, 10.6f, 1, 1, 0.5f, 100.5f, 1, 1});
+  Tensor c = MakeTensor<float>({1, 6, 4}, {0.5f, 0.5f,  1, 1, 0.5f, 0.6f,  1, 1,
+                                           0.5f, 0.4f,  1, 1, 0.5f, 10.5f, 1, 1,
+                                           0.5f, 10.6f, 1, 1, 0.5f, 100.5f, 1, 1});
   auto y = Nms({c, Scores(), I64(3), F32(0.5f), F32(0.f)}, 1);
   ASSERT_TRUE(y.ok()) << y.status().ToString();
   EXPECT_TENSOR_EQ(*y, MakeTensor<int64_t>({3, 3}, {0, 0, 3, 0, 0, 0, 0, 0, 5}));
@@ -82,15 +83,15 @@ TEST(NmsTest, OptionalInputsAbsentOrZero) {
   y = Nms({Boxes(), Scores(), I64(10)});
   ASSERT_TRUE(y.ok()) << y.status().ToString();
   EXPECT_TENSOR_EQ(*y, MakeTensor<int64_t>({3, 3}, {0, 0, 3, 0, 0, 0, 0, 0, 5}));
-  y = Nms({*Tensor::Allocate(DType::kFloat32, {0, 0, 4}), *Tensor::Allocate(DType::kFloat32, {0, 3, 0}),
-           I64(4)});
+  y = Nms({*Tensor::Allocate(DType::kFloat32, {0, 0, 4}),
+           *Tensor::Allocate(DType::kFloat32, {0, 3, 0}), I64(4)});
   ASSERT_TRUE(y.ok()) << y.status().ToString();
   EXPECT_EQ(y->shape(), Shape({0, 3}));
 }
 
 TEST(NmsTest, BadInputsAreErrors) {
-  auto y = Nms({MakeTensor<float>({1, 2, 3}, {0, 0, 1, 0, 0, 1}), MakeTensor<float>({1, 1, 2}, {1, 1}),
-                I64(1)});
+  auto y = Nms({MakeTensor<float>({1, 2, 3}, {0, 0, 1, 0, 0, 1}),
+                MakeTensor<float>({1, 1, 2}, {1, 1}), I64(1)});
   EXPECT_TRUE(ErrorContains(y.status(), "'boxes'")) << y.status().ToString();
   y = Nms({Boxes(), MakeTensor<float>({1, 1, 5}, {1, 1, 1, 1, 1}), I64(1)});
   EXPECT_TRUE(ErrorContains(y.status(), "'scores'")) << y.status().ToString();
@@ -104,7 +105,8 @@ TEST(NmsTest, BadInputsAreErrors) {
 
 TEST(NmsInferenceTest, OutputType) {
   auto t = InferOnly(kNms, 11, {},
-                     {Type(DType::kFloat32, {"B", "S", "4"}), Type(DType::kFloat32, {"B", "C", "S"})});
+                     {Type(DType::kFloat32, {"B", "S", "4"}),
+                      Type(DType::kFloat32, {"B", "C", "S"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].dtype, DType::kInt64);
   EXPECT_EQ((*t)[0].shape->ToString(), "[?, 3]");

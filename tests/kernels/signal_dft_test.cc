@@ -69,15 +69,16 @@ void Check(const Case& c, int opset, DType dtype = DType::kFloat32) {
   Attrs attrs;
   attrs.Int("inverse", c.inverse).Int("onesided", c.onesided);
   std::vector<std::optional<Tensor>> in{x};
-  in.push_back(c.length ? std::optional<Tensor>(MakeTensor<int64_t>({}, {*c.length})) : std::nullopt);
+  if (c.length) in.push_back(MakeTensor<int64_t>({}, {*c.length}));
+  else in.push_back(std::nullopt);
   if (opset >= 20) in.push_back(MakeTensor<int64_t>({}, {c.axis}));
   else attrs.Int("axis", c.axis);
   auto y = RunOp({.op_type = "DFT", .opset = opset, .attrs = attrs}, in);
   ASSERT_TRUE(y.ok()) << y.status().ToString();
   const int axis = int(c.axis < 0 ? c.axis + c.shape.rank() : c.axis);
   const double tol = dtype == DType::kFloat32 || dtype == DType::kFloat64 ? 1e-4 : 5e-2;
-  EXPECT_TENSOR_NEAR((*y)[0], NaiveDft(x, axis, c.length.value_or(c.shape[axis]), c.inverse, c.onesided),
-                     tol, tol);
+  const int64_t length = c.length.value_or(c.shape[axis]);
+  EXPECT_TENSOR_NEAR((*y)[0], NaiveDft(x, axis, length, c.inverse, c.onesided), tol, tol);
 }
 
 TEST(DftTest, RealAndComplexAlongEachAxis) {
@@ -119,7 +120,8 @@ TEST(DftTest, InverseRoundTrip) {
 }
 
 TEST(DftTest, Dtypes) {
-  for (DType d : {DType::kFloat64, DType::kFloat16, DType::kBFloat16}) Check({{2, 4, 1}, 1, std::nullopt}, 20, d);
+  for (DType d : {DType::kFloat64, DType::kFloat16, DType::kBFloat16})
+    Check({{2, 4, 1}, 1, std::nullopt}, 20, d);
 }
 
 TEST(DftTest, DefaultAxisByOpset) {
@@ -230,7 +232,8 @@ TEST(StftTest, ComplexSignalAndDouble) {
 
 TEST(StftTest, BadInputsAreErrors) {
   Tensor x = RandomFloat({1, 10, 1}, 1);
-  auto y = RunOp({.op_type = "STFT", .opset = 17}, {x, MakeTensor<int64_t>({}, {0}), RandomFloat({4}, 1)});
+  auto y = RunOp({.op_type = "STFT", .opset = 17},
+                 {x, MakeTensor<int64_t>({}, {0}), RandomFloat({4}, 1)});
   EXPECT_TRUE(ErrorContains(y.status(), "'frame_step'")) << y.status().ToString();
   y = RunOp({.op_type = "STFT", .opset = 17},
             {x, MakeTensor<int64_t>({}, {2}), RandomFloat({4}, 1), MakeTensor<int64_t>({}, {5})});

@@ -43,7 +43,8 @@ TEST(WindowTest, PeriodicAndSymmetric) {
 }
 
 TEST(WindowTest, OutputDatatypes) {
-  auto y = RunOp({.op_type = "HannWindow", .opset = 17, .attrs = Attrs().Int("output_datatype", 11)},
+  auto y = RunOp({.op_type = "HannWindow", .opset = 17,
+                  .attrs = Attrs().Int("output_datatype", 11)},
                  {MakeTensor<int32_t>({}, {4})});
   ASSERT_TRUE(y.ok()) << y.status().ToString();
   EXPECT_TENSOR_NEAR((*y)[0], MakeTensor<double>({4}, {0, 0.5, 1, 0.5}), 1e-12, 1e-12);
@@ -114,7 +115,8 @@ TEST(MelWeightMatrixTest, OnnxExample) {
 }
 
 TEST(MelWeightMatrixTest, TrianglesAndDtype) {
-  auto y = RunOp({.op_type = "MelWeightMatrix", .opset = 17, .attrs = Attrs().Int("output_datatype", 11)},
+  auto y = RunOp({.op_type = "MelWeightMatrix", .opset = 17,
+                  .attrs = Attrs().Int("output_datatype", 11)},
                  MelInputs(4, 64, 16000, 100, 8000));
   ASSERT_TRUE(y.ok()) << y.status().ToString();
   const Tensor& m = (*y)[0];

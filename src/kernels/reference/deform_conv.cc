@@ -122,7 +122,8 @@ Status InferDeformConv(InferenceContext& ctx) {
   if (x.shape && w.shape) {
     for (int i = 0; i < 2; ++i) {
       const Dim& in = x.shape->dims[size_t(2 + i)];
-      Dim k = a.kernel_shape.empty() ? w.shape->dims[size_t(2 + i)] : Dim::Known(a.kernel_shape[size_t(i)]);
+      Dim k = a.kernel_shape.empty() ? w.shape->dims[size_t(2 + i)]
+                                     : Dim::Known(a.kernel_shape[size_t(i)]);
       if (!in.is_known() || !k.is_known()) continue;
       BRISK_ASSIGN_OR_RETURN(int64_t o, OutExtent(in.value, k.value, a.strides[size_t(i)],
                                                   a.dilations[size_t(i)], a.pads[size_t(i)],
@@ -189,7 +190,8 @@ class DeformConvKernel : public Kernel {
     if (w == nullptr) return InvalidArgument(std::string(kW) + " is required");
     if (off == nullptr) return InvalidArgument(std::string(kOffset) + " is required");
     if (x->rank() != 4) {
-      return InvalidArgument(std::string(kX) + ": expected rank 4 [N, C, H, W] (2-D DeformConv), got " +
+      return InvalidArgument(std::string(kX) +
+                             ": expected rank 4 [N, C, H, W] (2-D DeformConv), got " +
                              x->shape().ToString());
     }
     if (!IsFloatingPoint(x->dtype())) {
@@ -271,8 +273,10 @@ class DeformConvKernel : public Kernel {
             for (int64_t yo = 0; yo < oh; ++yo) {
               for (int64_t xo = 0; xo < ow; ++xo) {
                 const int64_t p = yo * ow + xo;
-                const double sy = double(yo * a_.strides[0] - a_.pads[0] + i * a_.dilations[0]) + dy[p];
-                const double sx = double(xo * a_.strides[1] - a_.pads[1] + j * a_.dilations[1]) + dx[p];
+                const double sy =
+                    double(yo * a_.strides[0] - a_.pads[0] + i * a_.dilations[0]) + dy[p];
+                const double sx =
+                    double(xo * a_.strides[1] - a_.pads[1] + j * a_.dilations[1]) + dx[p];
                 double v = Sample(img, ih, iw, sy, sx);
                 if (mk) v *= mk[p];
                 row[p] = v;

@@ -57,7 +57,8 @@ Status InferNms(InferenceContext& ctx) {
     }
   }
   if (s.shape && s.shape->rank() != 3) {
-    return InvalidArgument(std::string(kScores) + ": expected rank 3 [batches, classes, boxes], got " +
+    return InvalidArgument(std::string(kScores) +
+                           ": expected rank 3 [batches, classes, boxes], got " +
                            s.shape->ToString());
   }
   if (b.shape && s.shape &&
@@ -135,7 +136,8 @@ class NmsKernel : public Kernel {
                              scores->shape().ToString());
     }
     BRISK_ASSIGN_OR_RETURN(std::optional<double> iou_d, OptionalScalar(ctx.input(3), kIou));
-    BRISK_ASSIGN_OR_RETURN(std::optional<double> score_thr, OptionalScalar(ctx.input(4), kScoreThr));
+    BRISK_ASSIGN_OR_RETURN(std::optional<double> score_thr,
+                           OptionalScalar(ctx.input(4), kScoreThr));
     int64_t max_out = 0;
     if (ctx.input(2) != nullptr && ctx.input(2)->num_elements() > 0) {
       BRISK_ASSIGN_OR_RETURN(std::vector<int64_t> v, ReadInts(*ctx.input(2), kMaxOut));

@@ -182,7 +182,8 @@ Status InferDft(InferenceContext& ctx) {
   }
   const Dim& last = x.shape->dims.back();
   if (last.is_known() && last.value != 1 && last.value != 2) {
-    return InvalidArgument(std::string(kInput) + ": last dim must be 1 (real) or 2 (complex), got " +
+    return InvalidArgument(std::string(kInput) +
+                           ": last dim must be 1 (real) or 2 (complex), got " +
                            std::to_string(last.value));
   }
   SymbolicShape out = *x.shape;
@@ -196,8 +197,8 @@ Status InferDft(InferenceContext& ctx) {
     ctx.set_output(0, x.dtype, out);
     return Status::Ok();
   }
-  BRISK_ASSIGN_OR_RETURN(int ax, NormalizeSignalAxis(*axis, rank,
-                                                     ctx.opset() >= 20 ? kAxisInput : "attribute 'axis'"));
+  const char* axis_what = ctx.opset() >= 20 ? kAxisInput : "attribute 'axis'";
+  BRISK_ASSIGN_OR_RETURN(int ax, NormalizeSignalAxis(*axis, rank, axis_what));
   Dim len = x.shape->dims[size_t(ax)];
   if (ctx.has_input(1)) {
     std::optional<int64_t> l = ConstantScalar(ctx, 1);
@@ -313,7 +314,8 @@ Status InferStft(InferenceContext& ctx) {
     }
   }
   if (x.shape && x.shape->rank() != 3) {
-    return InvalidArgument(std::string(kSignal) + ": expected rank 3 [batch, length, 1 or 2], got " +
+    return InvalidArgument(std::string(kSignal) +
+                           ": expected rank 3 [batch, length, 1 or 2], got " +
                            x.shape->ToString());
   }
   if (x.shape && x.shape->dims[2].is_known() && x.shape->dims[2].value != 1 &&
