@@ -26,6 +26,26 @@ class KernelContext;
 
 // ---- Shape and dtype inference -------------------------------------------------------------
 
+// One element of a small integer tensor as far as inference knows it: a number (possibly
+// negative, like Reshape's -1), a named dimension (Shape of an [N, 3] input is [N, 3]), or
+// nothing.
+struct SymbolicInt {
+  std::optional<int64_t> value;
+  std::string symbol;
+
+  static SymbolicInt FromDim(const Dim& d) {
+    if (d.is_known()) return {d.value, {}};
+    return {std::nullopt, d.symbol};
+  }
+  // A dimension: known when the value is a non-negative number.
+  Dim ToDim() const {
+    if (value && *value >= 0) return Dim::Known(*value);
+    if (!symbol.empty()) return Dim::Symbol(symbol);
+    return Dim::Unknown();
+  }
+};
+using SymbolicValue = std::vector<SymbolicInt>;
+
 class InferenceContext {
  public:
   InferenceContext(const ir::Node& node, std::vector<ir::TypeInfo> input_types,
@@ -44,6 +64,15 @@ class InferenceContext {
   const ir::TypeInfo& input_type(int i) const;
   // The input's value when known before run time (initializer or folded constant), else null.
   const Tensor* input_constant(int i) const;
+  // For a small integer input (a shape tensor): its elements as dims, some possibly symbolic
+  // (Shape of an [N, 3] input is [N, 3]) or unknown; null when nothing is known.
+  const SymbolicValue* input_symbolic_value(int i) const {
+    return i >= 0 && i < int(input_symbolic_values_.size()) ? input_symbolic_values_[size_t(i)]
+                                                             : nullptr;
+  }
+  void set_input_symbolic_values(std::vector<const SymbolicValue*> values) {
+    input_symbolic_values_ = std::move(values);
+  }
   int num_outputs() const { return int(output_types_.size()); }
   void set_output_type(int i, ir::TypeInfo t) { output_types_[size_t(i)] = std::move(t); }
   void set_output(int i, DType dtype, std::optional<SymbolicShape> shape) {
@@ -55,6 +84,7 @@ class InferenceContext {
   const ir::Node& node_;
   std::vector<ir::TypeInfo> input_types_;
   std::vector<const Tensor*> input_constants_;
+  std::vector<const SymbolicValue*> input_symbolic_values_;
   std::vector<ir::TypeInfo> output_types_;
 };
 

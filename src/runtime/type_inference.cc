@@ -4,6 +4,7 @@
 
 #include "kernels/op_runner.h"
 #include "kernels/registry.h"
+#include "runtime/symbolic_values.h"
 
 namespace brisk {
 namespace {
@@ -98,9 +99,13 @@ StatusOr<ValueTable> Infer(const ir::Graph& graph, const std::vector<ir::TypeInf
   const size_t n = size_t(graph.num_values());
   table.types.resize(n);
   table.constants.resize(n);
+  table.symbolic_values.resize(n);
   for (const auto& v : graph.values()) {
     table.types[size_t(v->index())] = v->type;
-    if (v->constant && !v->is_graph_input) table.constants[size_t(v->index())] = *v->constant;
+    if (v->constant && !v->is_graph_input) {
+      table.constants[size_t(v->index())] = *v->constant;
+      table.symbolic_values[size_t(v->index())] = SymbolicValueOfConstant(*v->constant);
+    }
   }
   for (size_t i = 0; i < graph.inputs().size() && i < input_types.size(); ++i) {
     const ir::Value* v = graph.inputs()[i];
@@ -112,12 +117,16 @@ StatusOr<ValueTable> Infer(const ir::Graph& graph, const std::vector<ir::TypeInf
     BRISK_RETURN_IF_ERROR(on_subgraphs(*node, table));
     std::vector<ir::TypeInfo> in_types;
     std::vector<const Tensor*> in_constants;
+    std::vector<const SymbolicValue*> in_values;
     for (const ir::Value* v : node->inputs) {
       in_types.push_back(v ? table.types[size_t(v->index())] : ir::TypeInfo{});
       const std::optional<Tensor>* c = v ? &table.constants[size_t(v->index())] : nullptr;
       in_constants.push_back(c != nullptr && c->has_value() ? &**c : nullptr);
+      const auto* sv = v ? &table.symbolic_values[size_t(v->index())] : nullptr;
+      in_values.push_back(sv != nullptr && sv->has_value() ? &**sv : nullptr);
     }
     InferenceContext ctx(*node, in_types, in_constants);
+    ctx.set_input_symbolic_values(in_values);
     if (def->infer) BRISK_RETURN_IF_ERROR(InferGuarded(def->infer, ctx).WithContext(node->Describe()));
     for (size_t i = 0; i < node->outputs.size(); ++i) {
       const ir::Value* out = node->outputs[i];
@@ -127,10 +136,13 @@ StatusOr<ValueTable> Infer(const ir::Graph& graph, const std::vector<ir::TypeInf
       table.types[size_t(out->index())] = Merge(inferred, out->type);
     }
     if (node->outputs.size() == 1 && node->outputs[0] != nullptr) {
+      const size_t idx = size_t(node->outputs[0]->index());
       if (auto folded = TryFold(*node, in_types, in_constants)) {
-        const int idx = node->outputs[0]->index();
-        table.types[size_t(idx)] = {folded->dtype(), SymbolicShape::FromShape(folded->shape())};
-        table.constants[size_t(idx)] = std::move(folded);
+        table.types[idx] = {folded->dtype(), SymbolicShape::FromShape(folded->shape())};
+        table.symbolic_values[idx] = SymbolicValueOfConstant(*folded);
+        table.constants[idx] = std::move(folded);
+      } else {
+        table.symbolic_values[idx] = PropagateSymbolicValue(*node, in_types, in_values);
       }
     }
   }

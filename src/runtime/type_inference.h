@@ -9,6 +9,7 @@
 
 #include "brisk/status.h"
 #include "ir/graph.h"
+#include "kernels/registry.h"
 
 namespace brisk {
 
@@ -16,6 +17,8 @@ namespace brisk {
 struct ValueTable {
   std::vector<ir::TypeInfo> types;
   std::vector<std::optional<Tensor>> constants;
+  // Elements of small integer values known symbolically (see symbolic_values.h).
+  std::vector<std::optional<SymbolicValue>> symbolic_values;
 };
 
 // Infers the types of all values of `graph` given `input_types` for its graph inputs (in

@@ -1,5 +1,6 @@
 // Reshape, Flatten, Squeeze, Unsqueeze, Shape, Size, Expand: ops that change only the shape (the
 // output shares the input's storage) or that read it, plus Expand (a broadcast copy).
+#include <limits>
 #include <algorithm>
 #include <map>
 
@@ -94,15 +95,25 @@ struct SymProduct {
   }
 };
 
+// Marks a shape-spec entry whose value is a symbol (from a symbolic shape value).
+constexpr int64_t kSymbolicEntry = std::numeric_limits<int64_t>::min();
+
+// `symbols[i]` gives the dim for entries equal to kSymbolicEntry (may be null when none).
 StatusOr<std::optional<SymbolicShape>> ReshapeSymbolic(const std::optional<SymbolicShape>& in,
                                                        std::span<const int64_t> spec,
-                                                       bool allowzero) {
-  BRISK_RETURN_IF_ERROR(CheckReshapeSpec(spec, allowzero));
+                                                       bool allowzero,
+                                                       const SymbolicValue* symbols = nullptr) {
+  std::vector<int64_t> checked(spec.begin(), spec.end());
+  for (int64_t& v : checked)
+    if (v == kSymbolicEntry) v = 1;  // any positive size passes the spec check
+  BRISK_RETURN_IF_ERROR(CheckReshapeSpec(checked, allowzero));
   SymbolicShape out = UnknownShape(int(spec.size()));
   int infer_at = -1;
   for (size_t i = 0; i < spec.size(); ++i) {
     const int64_t v = spec[i];
-    if (v == 0 && !allowzero) {
+    if (v == kSymbolicEntry) {
+      out.dims[i] = (*symbols)[i].ToDim();
+    } else if (v == 0 && !allowzero) {
       if (in && int(i) >= in->rank()) {
         return InvalidArgument(InputName(1, "shape") + ": dim " + std::to_string(i) +
                                " is 0 (copy the input dim) but the input " + in->ToString() +
@@ -176,6 +187,28 @@ Status InferReshape(InferenceContext& ctx) {
   if (auto spec = ConstantInts(ctx, 1)) {
     BRISK_ASSIGN_OR_RETURN(auto shape, ReshapeSymbolic(ctx.input_type(0).shape, *spec, allowzero));
     ctx.set_output(0, dtype, std::move(shape));
+    return Status::Ok();
+  }
+  // A shape computed from the input's own (symbolic) shape, e.g. [N, -1] from
+  // Concat(Gather(Shape(x), 0), [-1]): numbers keep Reshape's meaning, symbols become dims.
+  if (const SymbolicValue* value = ctx.input_symbolic_value(1)) {
+    std::vector<int64_t> spec;
+    bool usable = true;
+    for (const SymbolicInt& d : *value) {
+      if (d.value) spec.push_back(*d.value);
+      else if (!d.symbol.empty()) spec.push_back(kSymbolicEntry);
+      else usable = false;
+    }
+    if (usable) {
+      BRISK_ASSIGN_OR_RETURN(auto shape,
+                             ReshapeSymbolic(ctx.input_type(0).shape, spec, allowzero, value));
+      ctx.set_output(0, dtype, std::move(shape));
+      return Status::Ok();
+    }
+    SymbolicShape partial;
+    for (const SymbolicInt& d : *value)
+      partial.dims.push_back(d.value && *d.value <= 0 ? Dim::Unknown() : d.ToDim());
+    ctx.set_output(0, dtype, std::move(partial));
     return Status::Ok();
   }
   if (auto n = KnownLength(ctx, 1)) {
