@@ -25,6 +25,40 @@ Status CheckAgainstInferred(const Tensor& actual, DType dtype,
   return Status::Ok();
 }
 
+StatusOr<std::vector<ir::TypeInfo>> InferOp(const OpSpec& spec,
+                                            std::vector<ir::TypeInfo> input_types,
+                                            std::vector<std::optional<Tensor>> constants) {
+  ir::Graph graph("op");
+  ir::Node* node = graph.AddNode(spec.op_type, spec.op_type, spec.domain);
+  node->opset = spec.opset;
+  node->attrs = spec.attrs;
+  constants.resize(input_types.size());
+  std::vector<const Tensor*> constant_ptrs;
+  for (size_t i = 0; i < input_types.size(); ++i) {
+    const bool absent = input_types[i].dtype == DType::kUndefined && !input_types[i].shape;
+    constant_ptrs.push_back(constants[i] ? &*constants[i] : nullptr);
+    if (absent) {
+      node->inputs.push_back(nullptr);
+      continue;
+    }
+    BRISK_ASSIGN_OR_RETURN(ir::Value * v, graph.AddValue("input" + std::to_string(i)));
+    v->type = input_types[i];
+    node->inputs.push_back(v);
+  }
+  for (int i = 0; i < spec.num_outputs; ++i) {
+    BRISK_ASSIGN_OR_RETURN(ir::Value * v, graph.AddValue("output" + std::to_string(i)));
+    v->producer = node;
+    node->outputs.push_back(v);
+  }
+  const OpDef* def = OpRegistry::Global().Find(spec.domain, spec.op_type, spec.opset);
+  if (def == nullptr) {
+    return Unimplemented(node->Describe() + ": no kernel registered for this op and opset");
+  }
+  InferenceContext ctx(*node, std::move(input_types), std::move(constant_ptrs));
+  if (def->infer) BRISK_RETURN_IF_ERROR(def->infer(ctx).WithContext(node->Describe()));
+  return ctx.output_types();
+}
+
 StatusOr<std::vector<Tensor>> RunOp(const OpSpec& spec, std::vector<std::optional<Tensor>> inputs,
                                     bool inputs_are_constant) {
   ir::Graph graph("op");

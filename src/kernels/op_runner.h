@@ -11,6 +11,7 @@
 #include "brisk/status.h"
 #include "brisk/tensor.h"
 #include "ir/attribute.h"
+#include "ir/graph.h"
 
 namespace brisk {
 
@@ -26,6 +27,13 @@ struct OpSpec {
 // inference (as constant folding would see them) unless `inputs_are_constant` is false.
 StatusOr<std::vector<Tensor>> RunOp(const OpSpec& spec, std::vector<std::optional<Tensor>> inputs,
                                     bool inputs_are_constant = true);
+
+// Runs only the op's inference function on declared (possibly symbolic) input types — what a
+// model load sees before any data exists. An input with dtype kUndefined and no shape is absent.
+// `constants[i]`, when given, is input i's value known at compile time.
+StatusOr<std::vector<ir::TypeInfo>> InferOp(const OpSpec& spec,
+                                            std::vector<ir::TypeInfo> input_types,
+                                            std::vector<std::optional<Tensor>> constants = {});
 
 // Checks that `actual` is consistent with the inferred `type` (dtype equal, rank and known
 // dims equal); the message names the output.

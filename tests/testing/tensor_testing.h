@@ -8,6 +8,7 @@
 
 #include "brisk/tensor.h"
 #include "ir/attribute.h"
+#include "ir/graph.h"
 
 namespace brisk::testing {
 
@@ -39,6 +40,24 @@ std::string CompareTensors(const Tensor& actual, const Tensor& expected, double 
     EXPECT_TRUE(brisk_diff_.empty()) << brisk_diff_;                                    \
   } while (0)
 #define EXPECT_TENSOR_EQ(actual, expected) EXPECT_TENSOR_NEAR(actual, expected, 0, 0)
+
+// Asserts `result` failed and its message contains every one of `parts` (what is wrong and
+// where: the input, attribute or index named).
+template <typename T>
+void ExpectErrorContains(const StatusOr<T>& result, const std::vector<std::string>& parts) {
+  ASSERT_FALSE(result.ok()) << "expected an error";
+  for (const std::string& p : parts) {
+    EXPECT_NE(result.status().message().find(p), std::string::npos)
+        << "'" << p << "' not in: " << result.status().ToString();
+  }
+}
+
+// Declared types for InferOp: Type(DType::kFloat32, {Sym("N"), K(3)}).
+inline ir::TypeInfo Type(DType dtype, std::vector<Dim> dims) {
+  return {dtype, SymbolicShape(std::move(dims))};
+}
+inline Dim K(int64_t v) { return Dim::Known(v); }
+inline Dim Sym(std::string s) { return Dim::Symbol(std::move(s)); }
 
 // Attribute builders: Attrs().Int("axis", 1).Ints("perm", {0, 2, 1}).
 class Attrs {
