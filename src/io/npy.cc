@@ -2,7 +2,7 @@
 
 #include <cstring>
 #include <fstream>
-#include <regex>
+#include <optional>
 
 namespace brisk::io {
 namespace {
@@ -33,7 +33,33 @@ StatusOr<DType> DTypeFromDescr(const std::string& descr, const std::string& labe
   if (!d.empty() && d[0] == '>') {
     return Unimplemented(label + ": big-endian arrays ('" + descr + "') are not supported");
   }
-  return Unimplemented(label + ": NumPy dtype '" + descr + "' is not supported");
+  const std::string shown = descr.size() > 32 ? descr.substr(0, 32) + "..." : descr;
+  return Unimplemented(label + ": NumPy dtype '" + shown + "' is not supported");
+}
+
+// Where the value of 'key' starts in the header dict ("{'key': value, ...}"), or npos. Hand
+// parsed: std::regex matching recurses per character and overflows the stack on long headers.
+size_t FindHeaderValue(const std::string& header, const std::string& key) {
+  size_t pos = header.find("'" + key + "'");
+  if (pos == std::string::npos) return pos;
+  pos += key.size() + 2;
+  auto skip_spaces = [&] {
+    while (pos < header.size() && std::isspace(uint8_t(header[pos]))) ++pos;
+  };
+  skip_spaces();
+  if (pos >= header.size() || header[pos] != ':') return std::string::npos;
+  ++pos;
+  skip_spaces();
+  return pos;
+}
+
+// The text between `open` at `pos` and the next `close`, or nullopt.
+std::optional<std::string> Delimited(const std::string& header, size_t pos, char open,
+                                     char close) {
+  if (pos >= header.size() || header[pos] != open) return std::nullopt;
+  const size_t end = header.find(close, pos + 1);
+  if (end == std::string::npos) return std::nullopt;
+  return header.substr(pos + 1, end - pos - 1);
 }
 
 }  // namespace
@@ -61,26 +87,22 @@ StatusOr<Tensor> ParseNpy(std::string_view bytes, const std::string& label) {
     return InvalidArgument(label + ": truncated or oversized .npy header");
   }
   const std::string header(bytes.substr(offset, header_len));
-  std::smatch m;
-  static const std::regex descr_re(R"('descr'\s*:\s*'([^']*)')");
-  static const std::regex fortran_re(R"('fortran_order'\s*:\s*(True|False))");
-  static const std::regex shape_re(R"('shape'\s*:\s*\(([^)]*)\))");
-  if (!std::regex_search(header, m, descr_re)) {
-    return InvalidArgument(label + ": .npy header has no 'descr'");
-  }
-  BRISK_ASSIGN_OR_RETURN(DType dtype, DTypeFromDescr(m[1].str(), label));
-  if (!std::regex_search(header, m, fortran_re)) {
+  const auto descr = Delimited(header, FindHeaderValue(header, "descr"), '\'', '\'');
+  if (!descr) return InvalidArgument(label + ": .npy header has no 'descr'");
+  BRISK_ASSIGN_OR_RETURN(DType dtype, DTypeFromDescr(*descr, label));
+  const size_t fortran = FindHeaderValue(header, "fortran_order");
+  const bool is_true = fortran != std::string::npos && header.compare(fortran, 4, "True") == 0;
+  if (!is_true && (fortran == std::string::npos || header.compare(fortran, 5, "False") != 0)) {
     return InvalidArgument(label + ": .npy header has no 'fortran_order'");
   }
-  if (m[1].str() == "True") {
+  if (is_true) {
     return Unimplemented(label + ": Fortran-ordered arrays are not supported "
                          "(save with np.ascontiguousarray)");
   }
-  if (!std::regex_search(header, m, shape_re)) {
-    return InvalidArgument(label + ": .npy header has no 'shape'");
-  }
+  const auto shape_value = Delimited(header, FindHeaderValue(header, "shape"), '(', ')');
+  if (!shape_value) return InvalidArgument(label + ": .npy header has no 'shape'");
   std::vector<int64_t> dims;
-  const std::string shape_text = m[1].str();
+  const std::string& shape_text = *shape_value;
   size_t pos = 0;
   while (pos < shape_text.size()) {
     while (pos < shape_text.size() && (shape_text[pos] == ' ' || shape_text[pos] == ',')) ++pos;

@@ -6,16 +6,8 @@ namespace brisk {
 namespace {
 
 using testing::Attrs;
+using testing::ExpectErrorContains;
 using testing::MakeTensor;
-
-void ExpectError(const StatusOr<std::vector<Tensor>>& out, StatusCode code,
-                 const std::vector<std::string>& parts) {
-  ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.status().code(), code) << out.status().ToString();
-  for (const std::string& p : parts)
-    EXPECT_NE(out.status().message().find(p), std::string::npos)
-        << "'" << p << "' not in: " << out.status().message();
-}
 
 // ---- Gather ----
 
@@ -80,21 +72,21 @@ TEST(GatherTest, EmptyIndicesAndEmptyData) {
 TEST(GatherTest, OutOfRangeIndex) {
   Tensor data = MakeTensor<float>({5}, {1, 2, 3, 4, 5});
   auto out = RunOp({.op_type = "Gather", .opset = 13}, {data, MakeTensor<int64_t>({2}, {0, 7})});
-  ExpectError(out, StatusCode::kOutOfRange, {"'indices'", "index 7", "axis 0", "size 5"});
+  ExpectErrorContains(out, StatusCode::kOutOfRange, {"'indices'", "index 7", "axis 0", "size 5"});
   auto out2 = RunOp({.op_type = "Gather", .opset = 13}, {data, MakeTensor<int64_t>({1}, {-6})});
-  ExpectError(out2, StatusCode::kOutOfRange, {"index -6", "size 5"});
+  ExpectErrorContains(out2, StatusCode::kOutOfRange, {"index -6", "size 5"});
 }
 
 TEST(GatherTest, BadAxisAndDType) {
   Tensor data = MakeTensor<float>({2}, {1, 2});
   auto out = RunOp({.op_type = "Gather", .opset = 13, .attrs = Attrs().Int("axis", 1)},
                    {data, MakeTensor<int64_t>({1}, {0})});
-  ExpectError(out, StatusCode::kInvalidArgument, {"axis"});
+  ExpectErrorContains(out, StatusCode::kInvalidArgument, {"axis"});
   auto out2 = RunOp({.op_type = "Gather", .opset = 13}, {data, MakeTensor<float>({1}, {0})});
-  ExpectError(out2, StatusCode::kInvalidArgument, {"indices"});
+  ExpectErrorContains(out2, StatusCode::kInvalidArgument, {"indices"});
   auto out3 = RunOp({.op_type = "Gather", .opset = 13},
                     {MakeTensor<float>({}, {1}), MakeTensor<int64_t>({1}, {0})});
-  ExpectError(out3, StatusCode::kInvalidArgument, {"data"});
+  ExpectErrorContains(out3, StatusCode::kInvalidArgument, {"data"});
 }
 
 // ---- GatherElements ----
@@ -124,13 +116,13 @@ TEST(GatherElementsTest, EmptyAndErrors) {
   EXPECT_TENSOR_EQ((*out)[0], MakeTensor<float>({0, 2}, {}));
   auto bad = RunOp({.op_type = "GatherElements", .opset = 13},
                    {data, MakeTensor<int64_t>({1, 2}, {0, 2})});
-  ExpectError(bad, StatusCode::kOutOfRange, {"'indices'", "index 2", "axis 0", "size 2"});
+  ExpectErrorContains(bad, StatusCode::kOutOfRange, {"'indices'", "index 2", "axis 0", "size 2"});
   auto rank = RunOp({.op_type = "GatherElements", .opset = 13},
                     {data, MakeTensor<int64_t>({2}, {0, 1})});
-  ExpectError(rank, StatusCode::kInvalidArgument, {"rank"});
+  ExpectErrorContains(rank, StatusCode::kInvalidArgument, {"rank"});
   auto axis = RunOp({.op_type = "GatherElements", .opset = 13, .attrs = Attrs().Int("axis", -3)},
                     {data, MakeTensor<int64_t>({1, 1}, {0})});
-  ExpectError(axis, StatusCode::kInvalidArgument, {"axis"});
+  ExpectErrorContains(axis, StatusCode::kInvalidArgument, {"axis"});
 }
 
 // ---- GatherND ----
@@ -172,13 +164,13 @@ TEST(GatherNDTest, EmptyAndErrors) {
   EXPECT_TENSOR_EQ((*out)[0], MakeTensor<float>({0, 3}, {}));
   auto range = RunOp({.op_type = "GatherND", .opset = 13},
                      {data, MakeTensor<int64_t>({1, 2}, {1, 3})});
-  ExpectError(range, StatusCode::kOutOfRange, {"'indices'", "index 3", "axis 1", "size 3"});
+  ExpectErrorContains(range, StatusCode::kOutOfRange, {"'indices'", "index 3", "axis 1", "size 3"});
   auto deep = RunOp({.op_type = "GatherND", .opset = 13},
                     {data, MakeTensor<int64_t>({1, 3}, {0, 0, 0})});
-  ExpectError(deep, StatusCode::kInvalidArgument, {"indices"});
+  ExpectErrorContains(deep, StatusCode::kInvalidArgument, {"indices"});
   auto batch = RunOp({.op_type = "GatherND", .opset = 13, .attrs = Attrs().Int("batch_dims", 2)},
                      {data, MakeTensor<int64_t>({2, 1}, {0, 0})});
-  ExpectError(batch, StatusCode::kInvalidArgument, {"batch_dims"});
+  ExpectErrorContains(batch, StatusCode::kInvalidArgument, {"batch_dims"});
 }
 
 TEST(GatherTest, SymbolicShapesInferred) {

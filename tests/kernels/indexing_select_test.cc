@@ -6,17 +6,9 @@ namespace brisk {
 namespace {
 
 using testing::Attrs;
+using testing::ExpectErrorContains;
 using testing::MakeBoolTensor;
 using testing::MakeTensor;
-
-void ExpectError(const StatusOr<std::vector<Tensor>>& out, StatusCode code,
-                 const std::vector<std::string>& parts) {
-  ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.status().code(), code) << out.status().ToString();
-  for (const std::string& p : parts)
-    EXPECT_NE(out.status().message().find(p), std::string::npos)
-        << "'" << p << "' not in: " << out.status().message();
-}
 
 // ---- OneHot ----
 
@@ -60,13 +52,13 @@ TEST(OneHotTest, EmptyAndErrors) {
   auto bad_values = RunOp({.op_type = "OneHot", .opset = 11},
                           {MakeTensor<int64_t>({1}, {0}), MakeTensor<int64_t>({}, {4}),
                            MakeTensor<float>({3}, {0, 1, 2})});
-  ExpectError(bad_values, StatusCode::kInvalidArgument, {"values"});
+  ExpectErrorContains(bad_values, StatusCode::kInvalidArgument, {"values"});
   auto bad_depth = RunOp({.op_type = "OneHot", .opset = 11},
                          {MakeTensor<int64_t>({1}, {0}), MakeTensor<int64_t>({}, {-2}), values});
-  ExpectError(bad_depth, StatusCode::kInvalidArgument, {"depth"});
+  ExpectErrorContains(bad_depth, StatusCode::kInvalidArgument, {"depth"});
   auto bad_axis = RunOp({.op_type = "OneHot", .opset = 11, .attrs = Attrs().Int("axis", 2)},
                         {MakeTensor<int64_t>({1}, {0}), MakeTensor<int64_t>({}, {4}), values});
-  ExpectError(bad_axis, StatusCode::kInvalidArgument, {"axis"});
+  ExpectErrorContains(bad_axis, StatusCode::kInvalidArgument, {"axis"});
 }
 
 // ---- NonZero ----
@@ -131,18 +123,18 @@ TEST(CompressTest, Errors) {
   Tensor x = MakeTensor<float>({2}, {1, 2});
   auto longer = RunOp({.op_type = "Compress", .opset = 11},
                       {x, MakeBoolTensor({3}, {0, 0, 1})});
-  ExpectError(longer, StatusCode::kOutOfRange, {"condition", "index 2", "size 2"});
+  ExpectErrorContains(longer, StatusCode::kOutOfRange, {"condition", "index 2", "size 2"});
   auto dtype = RunOp({.op_type = "Compress", .opset = 11}, {x, MakeTensor<int64_t>({2}, {1, 0})});
-  ExpectError(dtype, StatusCode::kInvalidArgument, {"condition"});
+  ExpectErrorContains(dtype, StatusCode::kInvalidArgument, {"condition"});
   auto axis = RunOp({.op_type = "Compress", .opset = 11, .attrs = Attrs().Int("axis", 1)},
                     {x, MakeBoolTensor({1}, {1})});
-  ExpectError(axis, StatusCode::kInvalidArgument, {"axis"});
+  ExpectErrorContains(axis, StatusCode::kInvalidArgument, {"axis"});
 }
 
 TEST(CompressTest, ScalarWithAxisIsAnError) {
   auto out = RunOp({.op_type = "Compress", .opset = 11, .attrs = Attrs().Int("axis", 0)},
                    {MakeTensor<float>({}, {1}), MakeBoolTensor({1}, {1})});
-  ExpectError(out, StatusCode::kInvalidArgument, {"axis", "rank 0"});
+  ExpectErrorContains(out, StatusCode::kInvalidArgument, {"axis", "rank 0"});
 }
 
 // ---- Unique ----
@@ -150,7 +142,7 @@ TEST(CompressTest, ScalarWithAxisIsAnError) {
 TEST(UniqueTest, ScalarWithAxisIsAnErrorWithoutIsFine) {
   auto bad = RunOp({.op_type = "Unique", .opset = 11, .attrs = Attrs().Int("axis", 0)},
                    {MakeTensor<float>({}, {1})});
-  ExpectError(bad, StatusCode::kInvalidArgument, {"axis", "rank 0"});
+  ExpectErrorContains(bad, StatusCode::kInvalidArgument, {"axis", "rank 0"});
   auto ok = RunOp({.op_type = "Unique", .opset = 11}, {MakeTensor<float>({}, {1})});
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_TENSOR_EQ((*ok)[0], MakeTensor<float>({1}, {1}));
@@ -208,10 +200,10 @@ TEST(UniqueTest, StringsEmptyAndErrors) {
   EXPECT_TENSOR_EQ((*e)[3], MakeTensor<int64_t>({0}, {}));
   auto axis = RunOp({.op_type = "Unique", .opset = 11, .attrs = Attrs().Int("axis", 1)},
                     {MakeTensor<float>({2}, {1, 2})});
-  ExpectError(axis, StatusCode::kInvalidArgument, {"axis"});
+  ExpectErrorContains(axis, StatusCode::kInvalidArgument, {"axis"});
   auto sorted = RunOp({.op_type = "Unique", .opset = 11, .attrs = Attrs().Int("sorted", 2)},
                       {MakeTensor<float>({2}, {1, 2})});
-  ExpectError(sorted, StatusCode::kInvalidArgument, {"sorted"});
+  ExpectErrorContains(sorted, StatusCode::kInvalidArgument, {"sorted"});
 }
 
 }  // namespace

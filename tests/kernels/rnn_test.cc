@@ -11,6 +11,8 @@ namespace brisk {
 namespace {
 
 using testing::Attrs;
+using testing::ExpectErrorContains;
+using testing::K;
 using testing::MakeTensor;
 
 void CheckRnn(const OpSpec& spec, const std::vector<std::optional<Tensor>>& inputs,
@@ -655,73 +657,40 @@ TEST(RnnDtypeTest, DoubleFloat16BFloat16) {
 
 // ---- Shape inference -----------------------------------------------------------------------
 
-struct InferResult {
-  Status status;
-  std::vector<ir::TypeInfo> outputs;
-};
-
-InferResult Infer(const std::string& op, int opset, const ir::AttributeMap& attrs,
-                  std::vector<ir::TypeInfo> types, int num_outputs) {
-  ir::Graph graph("g");
-  ir::Node* node = graph.AddNode(op, op);
-  node->opset = opset;
-  node->attrs = attrs;
-  for (size_t i = 0; i < types.size(); ++i) {
-    if (types[i].dtype == DType::kUndefined) {
-      node->inputs.push_back(nullptr);
-      continue;
-    }
-    ir::Value* v = *graph.AddValue("in" + std::to_string(i));
-    v->type = types[i];
-    node->inputs.push_back(v);
-  }
-  for (int i = 0; i < num_outputs; ++i) {
-    node->outputs.push_back(*graph.AddValue("out" + std::to_string(i)));
-  }
-  std::vector<const Tensor*> constants(types.size(), nullptr);
-  InferenceContext ctx(*node, types, constants);
-  const OpDef* def = OpRegistry::Global().Find("", op, opset);
-  if (def == nullptr) return {NotFound("no def"), {}};
-  Status s = def->infer(ctx);
-  return {s, ctx.output_types()};
-}
-
 ir::TypeInfo F32(std::vector<Dim> dims) {
-  return {DType::kFloat32, SymbolicShape(std::move(dims))};
+  return testing::Type(DType::kFloat32, std::move(dims));
 }
-Dim K(int64_t v) { return Dim::Known(v); }
 
 TEST(RnnInferTest, SymbolicBatchAndSequence) {
   const Dim seq = Dim::Symbol("seq"), batch = Dim::Symbol("batch");
-  InferResult r =
-      Infer("LSTM", 14, Attrs().Int("hidden_size", 5).String("direction", "bidirectional"),
-            {F32({seq, batch, K(3)}), F32({K(2), K(20), K(3)}), F32({K(2), K(20), K(5)})}, 3);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  EXPECT_EQ(r.outputs[0].shape->ToString(), "[seq, 2, batch, 5]");
-  EXPECT_EQ(r.outputs[1].shape->ToString(), "[2, batch, 5]");
-  EXPECT_EQ(r.outputs[2].shape->ToString(), "[2, batch, 5]");
-  EXPECT_EQ(r.outputs[0].dtype, DType::kFloat32);
+  ASSERT_OK_AND_ASSIGN(auto r,
+      InferOp({.op_type = "LSTM", .opset = 14,
+               .attrs = Attrs().Int("hidden_size", 5).String("direction", "bidirectional"),
+               .num_outputs = 3},
+              {F32({seq, batch, K(3)}), F32({K(2), K(20), K(3)}), F32({K(2), K(20), K(5)})}));
+  EXPECT_EQ(r[0].shape->ToString(), "[seq, 2, batch, 5]");
+  EXPECT_EQ(r[1].shape->ToString(), "[2, batch, 5]");
+  EXPECT_EQ(r[2].shape->ToString(), "[2, batch, 5]");
+  EXPECT_EQ(r[0].dtype, DType::kFloat32);
 }
 
 TEST(RnnInferTest, Layout1AndHiddenFromR) {
   const Dim seq = Dim::Symbol("seq"), batch = Dim::Symbol("batch");
-  InferResult r = Infer("GRU", 14, Attrs().Int("layout", 1),
-                        {F32({batch, seq, K(3)}), F32({K(1), Dim::Unknown(), K(3)}),
-                         F32({K(1), Dim::Unknown(), K(7)})},
-                        2);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  EXPECT_EQ(r.outputs[0].shape->ToString(), "[batch, seq, 1, 7]");
-  EXPECT_EQ(r.outputs[1].shape->ToString(), "[batch, 1, 7]");
+  ASSERT_OK_AND_ASSIGN(auto r,
+      InferOp({.op_type = "GRU", .opset = 14, .attrs = Attrs().Int("layout", 1), .num_outputs = 2},
+              {F32({batch, seq, K(3)}), F32({K(1), Dim::Unknown(), K(3)}),
+               F32({K(1), Dim::Unknown(), K(7)})}));
+  EXPECT_EQ(r[0].shape->ToString(), "[batch, seq, 1, 7]");
+  EXPECT_EQ(r[1].shape->ToString(), "[batch, 1, 7]");
 }
 
 TEST(RnnInferTest, ContradictionIsAnError) {
-  InferResult r = Infer("RNN", 14, Attrs().Int("hidden_size", 4),
-                        {F32({Dim::Known(2), Dim::Known(1), Dim::Known(3)}),
-                         F32({Dim::Known(1), Dim::Known(5), Dim::Known(3)}),
-                         F32({Dim::Known(1), Dim::Known(4), Dim::Known(4)})},
-                        2);
-  EXPECT_FALSE(r.status.ok());
-  EXPECT_NE(r.status.message().find("'W'"), std::string::npos) << r.status.message();
+  auto r = InferOp({.op_type = "RNN", .opset = 14, .attrs = Attrs().Int("hidden_size", 4),
+                    .num_outputs = 2},
+                   {F32({Dim::Known(2), Dim::Known(1), Dim::Known(3)}),
+                    F32({Dim::Known(1), Dim::Known(5), Dim::Known(3)}),
+                    F32({Dim::Known(1), Dim::Known(4), Dim::Known(4)})});
+  ExpectErrorContains(r, {"'W'"});
 }
 
 // ---- Errors --------------------------------------------------------------------------------
@@ -731,39 +700,35 @@ Status RunLstm(ir::AttributeMap attrs, std::vector<std::optional<Tensor>> inputs
   return out.status();
 }
 
-void ExpectErrorMentions(const Status& s, const std::string& what) {
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find(what), std::string::npos) << s.message();
-}
-
 TEST(RnnErrorTest, BadAttributesAndInputs) {
   Tensor x = testing::RandomFloat({2, 1, 2}, 1);
   Tensor w = testing::RandomFloat({1, 8, 2}, 2);
   Tensor r = testing::RandomFloat({1, 8, 2}, 3);
-  ExpectErrorMentions(RunLstm(Attrs().String("direction", "sideways"), {x, w, r}), "direction");
-  ExpectErrorMentions(RunLstm(Attrs().Strings("activations", {"Sigmoid", "Tanh"}), {x, w, r}),
-                      "activations");
-  ExpectErrorMentions(
-      RunLstm(Attrs().Strings("activations", {"Sigmoid", "Tanh", "Gelu"}), {x, w, r}), "Gelu");
-  ExpectErrorMentions(RunLstm(Attrs().Int("hidden_size", 3), {x, w, r}), "hidden_size");
-  ExpectErrorMentions(RunLstm(Attrs().Int("layout", 2), {x, w, r}), "layout");
-  ExpectErrorMentions(RunLstm(Attrs().Float("clip", -1.f), {x, w, r}), "clip");
-  ExpectErrorMentions(RunLstm(Attrs(), {testing::RandomFloat({2, 2}, 1), w, r}), "'X'");
-  ExpectErrorMentions(RunLstm(Attrs(), {x, testing::RandomFloat({1, 8, 3}, 1), r}), "'W'");
-  ExpectErrorMentions(RunLstm(Attrs(), {x, w, testing::RandomFloat({1, 8, 3}, 1)}), "'R'");
-  ExpectErrorMentions(RunLstm(Attrs(), {x, w, r, testing::RandomFloat({1, 8}, 1)}), "'B'");
-  ExpectErrorMentions(
-      RunLstm(Attrs(), {x, w, r, std::nullopt, MakeTensor<int32_t>({1}, {3})}), "sequence_lens");
-  ExpectErrorMentions(
-      RunLstm(Attrs(), {x, w, r, std::nullopt, MakeTensor<int32_t>({2}, {1, 1})}), "sequence_lens");
-  ExpectErrorMentions(RunLstm(Attrs(), {x, w, r, std::nullopt, std::nullopt,
+  ExpectErrorContains(RunLstm(Attrs().String("direction", "sideways"), {x, w, r}), {"direction"});
+  ExpectErrorContains(RunLstm(Attrs().Strings("activations", {"Sigmoid", "Tanh"}), {x, w, r}),
+                      {"activations"});
+  ExpectErrorContains(
+      RunLstm(Attrs().Strings("activations", {"Sigmoid", "Tanh", "Gelu"}), {x, w, r}), {"Gelu"});
+  ExpectErrorContains(RunLstm(Attrs().Int("hidden_size", 3), {x, w, r}), {"hidden_size"});
+  ExpectErrorContains(RunLstm(Attrs().Int("layout", 2), {x, w, r}), {"layout"});
+  ExpectErrorContains(RunLstm(Attrs().Float("clip", -1.f), {x, w, r}), {"clip"});
+  ExpectErrorContains(RunLstm(Attrs(), {testing::RandomFloat({2, 2}, 1), w, r}), {"'X'"});
+  ExpectErrorContains(RunLstm(Attrs(), {x, testing::RandomFloat({1, 8, 3}, 1), r}), {"'W'"});
+  ExpectErrorContains(RunLstm(Attrs(), {x, w, testing::RandomFloat({1, 8, 3}, 1)}), {"'R'"});
+  ExpectErrorContains(RunLstm(Attrs(), {x, w, r, testing::RandomFloat({1, 8}, 1)}), {"'B'"});
+  ExpectErrorContains(
+      RunLstm(Attrs(), {x, w, r, std::nullopt, MakeTensor<int32_t>({1}, {3})}), {"sequence_lens"});
+  ExpectErrorContains(
+      RunLstm(Attrs(), {x, w, r, std::nullopt, MakeTensor<int32_t>({2}, {1, 1})}),
+      {"sequence_lens"});
+  ExpectErrorContains(RunLstm(Attrs(), {x, w, r, std::nullopt, std::nullopt,
                                         testing::RandomFloat({1, 2, 2}, 1)}),
-                      "initial_h");
-  ExpectErrorMentions(RunLstm(Attrs(), {x, w, r, std::nullopt, std::nullopt, std::nullopt,
+                      {"initial_h"});
+  ExpectErrorContains(RunLstm(Attrs(), {x, w, r, std::nullopt, std::nullopt, std::nullopt,
                                         std::nullopt, testing::RandomFloat({1, 5}, 1)}),
-                      "'P'");
-  ExpectErrorMentions(RunLstm(Attrs(), {MakeTensor<int32_t>({1, 1, 1}, {1}), w, r}), "'X'");
-  ExpectErrorMentions(RunLstm(Attrs(), {x, Convert<double>(w), r}), "dtype");
+                      {"'P'"});
+  ExpectErrorContains(RunLstm(Attrs(), {MakeTensor<int32_t>({1, 1, 1}, {1}), w, r}), {"'X'"});
+  ExpectErrorContains(RunLstm(Attrs(), {x, Convert<double>(w), r}), {"dtype"});
 }
 
 }  // namespace

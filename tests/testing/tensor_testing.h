@@ -3,12 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "brisk/status.h"
 #include "brisk/tensor.h"
 #include "ir/attribute.h"
 #include "ir/graph.h"
+#include "kernels/op_runner.h"
 
 namespace brisk::testing {
 
@@ -23,6 +26,9 @@ Tensor MakeTensor(Shape shape, std::vector<T> values) {
 
 // Bool tensors (std::vector<bool> is packed, so take ints).
 Tensor MakeBoolTensor(Shape shape, std::vector<int> values);
+
+// Float16 tensors from float literals (each rounded to the nearest half).
+Tensor MakeFloat16Tensor(Shape shape, std::vector<float> values);
 
 // Seeded uniform random float tensor in [lo, hi).
 Tensor RandomFloat(Shape shape, uint64_t seed, float lo = -1.f, float hi = 1.f);
@@ -41,6 +47,25 @@ std::string CompareTensors(const Tensor& actual, const Tensor& expected, double 
   } while (0)
 #define EXPECT_TENSOR_EQ(actual, expected) EXPECT_TENSOR_NEAR(actual, expected, 0, 0)
 
+// Runs one op (see RunOp) and returns its first output.
+StatusOr<Tensor> RunSingle(const OpSpec& spec, std::vector<std::optional<Tensor>> inputs);
+
+// Runs only the op's inference function (see InferOp) and describes output `out` as
+// "dtype shape" ("?" for an unknown rank), or returns the error's text.
+std::string InferOutputString(const OpSpec& spec, std::vector<ir::TypeInfo> input_types,
+                              int out = 0);
+
+// ASSERT_OK_AND_ASSIGN(Tensor y, RunSingle(...)): asserts the StatusOr `expr` is ok (printing
+// its error otherwise) and declares `lhs` from its value.
+#define BRISK_TESTING_CONCAT_INNER_(a, b) a##b
+#define BRISK_TESTING_CONCAT_(a, b) BRISK_TESTING_CONCAT_INNER_(a, b)
+#define ASSERT_OK_AND_ASSIGN(lhs, expr) \
+  ASSERT_OK_AND_ASSIGN_IMPL_(BRISK_TESTING_CONCAT_(brisk_status_or_, __LINE__), lhs, expr)
+#define ASSERT_OK_AND_ASSIGN_IMPL_(tmp, lhs, expr)   \
+  auto tmp = (expr);                                 \
+  ASSERT_TRUE(tmp.ok()) << tmp.status().ToString(); \
+  lhs = *std::move(tmp)
+
 // Asserts `result` failed and its message contains every one of `parts` (what is wrong and
 // where: the input, attribute or index named).
 template <typename T>
@@ -52,12 +77,33 @@ void ExpectErrorContains(const StatusOr<T>& result, const std::vector<std::strin
   }
 }
 
+// Asserts `status` is an error whose message contains every one of `parts`.
+inline void ExpectErrorContains(const Status& status, const std::vector<std::string>& parts) {
+  ASSERT_FALSE(status.ok()) << "expected an error";
+  for (const std::string& p : parts) {
+    EXPECT_NE(status.message().find(p), std::string::npos)
+        << "'" << p << "' not in: " << status.ToString();
+  }
+}
+
+// As above, and the error's code is `code`.
+template <typename T>
+void ExpectErrorContains(const StatusOr<T>& result, StatusCode code,
+                         const std::vector<std::string>& parts) {
+  ASSERT_FALSE(result.ok()) << "expected an error";
+  EXPECT_EQ(result.status().code(), code) << result.status().ToString();
+  ExpectErrorContains(result, parts);
+}
+
 // Declared types for InferOp: Type(DType::kFloat32, {Sym("N"), K(3)}).
 inline ir::TypeInfo Type(DType dtype, std::vector<Dim> dims) {
   return {dtype, SymbolicShape(std::move(dims))};
 }
 inline Dim K(int64_t v) { return Dim::Known(v); }
 inline Dim Sym(std::string s) { return Dim::Symbol(std::move(s)); }
+inline Dim U() { return Dim::Unknown(); }
+// An absent optional input for InferOp.
+inline ir::TypeInfo Absent() { return {}; }
 
 // Attribute builders: Attrs().Int("axis", 1).Ints("perm", {0, 2, 1}).
 class Attrs {

@@ -207,6 +207,21 @@ TEST(NpyBadTest, MissingKeysAndBadShape) {
               HasSubstr("bad shape"));
 }
 
+TEST(NpyBadTest, LongHeaderIsAnErrorNotAStackOverflow) {
+  // A version-2.0 header of 512 KiB: the header parser must not recurse per character.
+  const std::string header =
+      "{'descr': '" + std::string(512 * 1024, 'x') + "', 'fortran_order': False, 'shape': (1,), }";
+  std::string bytes("\x93NUMPY\x02\x00", 8);
+  for (int i = 0; i < 4; ++i) bytes += char((header.size() >> (8 * i)) & 0xff);
+  const std::string msg = ParseError(bytes + header);
+  EXPECT_THAT(msg, HasSubstr("is not supported"));
+  EXPECT_LT(msg.size(), 200u);
+  const std::string spaces = "{'descr'" + std::string(512 * 1024, ' ') + ": '<f4', }";
+  std::string bytes2("\x93NUMPY\x02\x00", 8);
+  for (int i = 0; i < 4; ++i) bytes2 += char((spaces.size() >> (8 * i)) & 0xff);
+  EXPECT_THAT(ParseError(bytes2 + spaces), HasSubstr("fortran_order"));
+}
+
 TEST(NpyBadTest, UnsupportedVersion) {
   std::string bytes = NpyWithHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (), }",
                                     std::string(4, '\0'));
