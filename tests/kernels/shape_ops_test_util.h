@@ -10,7 +10,6 @@
 
 #include "ir/graph.h"
 #include "kernels/op_runner.h"
-#include "kernels/registry.h"
 #include "testing/tensor_testing.h"
 
 namespace brisk::testing {
@@ -38,34 +37,15 @@ inline StatusOr<std::vector<ir::TypeInfo>> InferOnly(const std::string& op_type,
                                                      const std::vector<InferInput>& inputs,
                                                      ir::AttributeMap attrs = {},
                                                      int num_outputs = 1) {
-  ir::Graph graph("infer");
-  ir::Node* node = graph.AddNode(op_type, op_type);
-  node->opset = opset;
-  node->attrs = std::move(attrs);
   std::vector<ir::TypeInfo> types;
-  std::vector<const Tensor*> constants;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (!inputs[i].present) {
-      node->inputs.push_back(nullptr);
-      types.emplace_back();
-      constants.push_back(nullptr);
-      continue;
-    }
-    BRISK_ASSIGN_OR_RETURN(ir::Value * v, graph.AddValue("in" + std::to_string(i)));
-    v->type = inputs[i].type;
-    node->inputs.push_back(v);
-    types.push_back(inputs[i].type);
-    constants.push_back(inputs[i].constant ? &*inputs[i].constant : nullptr);
+  std::vector<std::optional<Tensor>> constants;
+  for (const InferInput& in : inputs) {
+    types.push_back(in.present ? in.type : ir::TypeInfo{});
+    constants.push_back(in.present ? in.constant : std::nullopt);
   }
-  for (int i = 0; i < num_outputs; ++i) {
-    BRISK_ASSIGN_OR_RETURN(ir::Value * v, graph.AddValue("out" + std::to_string(i)));
-    node->outputs.push_back(v);
-  }
-  const OpDef* def = OpRegistry::Global().Find("", op_type, opset);
-  if (def == nullptr) return NotFound("no op " + op_type);
-  InferenceContext ctx(*node, types, constants);
-  BRISK_RETURN_IF_ERROR(def->infer(ctx));
-  return ctx.output_types();
+  return InferOp({.op_type = op_type, .opset = opset, .attrs = std::move(attrs),
+                  .num_outputs = num_outputs},
+                 std::move(types), std::move(constants));
 }
 
 inline Tensor I64(Shape shape, std::vector<int64_t> v) {
@@ -88,9 +68,7 @@ inline Tensor Strings(Shape shape, std::vector<std::string> v) {
   return MakeTensor<std::string>(std::move(shape), std::move(v));
 }
 
-inline Dim K(int64_t v) { return Dim::Known(v); }
 inline Dim S(const std::string& s) { return Dim::Symbol(s); }
-inline Dim U() { return Dim::Unknown(); }
 
 // Whether a status message contains `part`.
 inline ::testing::AssertionResult ErrorContains(const Status& s, const std::string& part) {

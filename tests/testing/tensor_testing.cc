@@ -22,19 +22,6 @@ Tensor MakeFloat16Tensor(Shape shape, std::vector<float> values) {
   return MakeTensor<Float16>(shape, h);
 }
 
-StatusOr<Tensor> RunSingle(const OpSpec& spec, std::vector<std::optional<Tensor>> inputs) {
-  BRISK_ASSIGN_OR_RETURN(std::vector<Tensor> out, RunOp(spec, std::move(inputs)));
-  return out[0];
-}
-
-std::string InferOutputString(const OpSpec& spec, std::vector<ir::TypeInfo> input_types,
-                              int out) {
-  auto types = InferOp(spec, std::move(input_types));
-  if (!types.ok()) return types.status().ToString();
-  const ir::TypeInfo& t = (*types)[size_t(out)];
-  return std::string(DTypeName(t.dtype)) + " " + (t.shape ? t.shape->ToString() : "?");
-}
-
 Tensor RandomFloat(Shape shape, uint64_t seed, float lo, float hi) {
   Tensor t = *Tensor::Allocate(DType::kFloat32, shape);
   std::mt19937_64 rng(seed);

@@ -47,15 +47,7 @@ std::string CompareTensors(const Tensor& actual, const Tensor& expected, double 
   } while (0)
 #define EXPECT_TENSOR_EQ(actual, expected) EXPECT_TENSOR_NEAR(actual, expected, 0, 0)
 
-// Runs one op (see RunOp) and returns its first output.
-StatusOr<Tensor> RunSingle(const OpSpec& spec, std::vector<std::optional<Tensor>> inputs);
-
-// Runs only the op's inference function (see InferOp) and describes output `out` as
-// "dtype shape" ("?" for an unknown rank), or returns the error's text.
-std::string InferOutputString(const OpSpec& spec, std::vector<ir::TypeInfo> input_types,
-                              int out = 0);
-
-// ASSERT_OK_AND_ASSIGN(Tensor y, RunSingle(...)): asserts the StatusOr `expr` is ok (printing
+// ASSERT_OK_AND_ASSIGN(auto types, InferOp(...)): asserts the StatusOr `expr` is ok (printing
 // its error otherwise) and declares `lhs` from its value.
 #define BRISK_TESTING_CONCAT_INNER_(a, b) a##b
 #define BRISK_TESTING_CONCAT_(a, b) BRISK_TESTING_CONCAT_INNER_(a, b)
@@ -102,8 +94,6 @@ inline ir::TypeInfo Type(DType dtype, std::vector<Dim> dims) {
 inline Dim K(int64_t v) { return Dim::Known(v); }
 inline Dim Sym(std::string s) { return Dim::Symbol(std::move(s)); }
 inline Dim U() { return Dim::Unknown(); }
-// An absent optional input for InferOp.
-inline ir::TypeInfo Absent() { return {}; }
 
 // Attribute builders: Attrs().Int("axis", 1).Ints("perm", {0, 2, 1}).
 class Attrs {
