@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan) in build-fuzz/ and runs each for a
+# bounded time.
+#
+#   scripts/fuzz.sh [seconds per target]      (default 60)
+#   FUZZ_FORK=2 scripts/fuzz.sh 300           (2 worker processes that keep going after a crash,
+#                                              to collect every distinct crash in one run)
+#
+# Seed corpora are made at run time in a temp dir: the model loader gets every small model.onnx
+# of the ONNX node tests (/usr/share/libonnx-testdata), the NPY target a few hand-made files.
+# Corpora grown by the run and crash reproducers are kept under build-fuzz/fuzz-out/.
+set -euo pipefail
+
+SECONDS_PER_TARGET="${1:-60}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${BUILD_DIR:-$ROOT/build-fuzz}"
+OUT="$BUILD/fuzz-out"
+ONNX_TESTDATA="${ONNX_TESTDATA:-/usr/share/libonnx-testdata/data/node}"
+
+CC=clang CXX=clang++ cmake -G Ninja -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DBRISK_FUZZ=ON -DBRISK_TESTS=OFF > "$BUILD.configure.log" 2>&1 ||
+  { cat "$BUILD.configure.log"; exit 1; }
+ninja -C "$BUILD" -j "${NINJA_JOBS:-2}" model_loader_fuzz npy_fuzz
+
+SEEDS="$(mktemp -d)"
+trap 'rm -rf "$SEEDS"' EXIT
+mkdir -p "$SEEDS/model" "$SEEDS/npy"
+if [[ -d "$ONNX_TESTDATA" ]]; then
+  # Small models only: the fuzzer mutates better from short inputs.
+  find "$ONNX_TESTDATA" -name model.onnx -size -4k | while read -r f; do
+    cp "$f" "$SEEDS/model/$(basename "$(dirname "$f")").onnx"
+  done
+else
+  echo "warning: $ONNX_TESTDATA not found; the model loader starts from an empty corpus" >&2
+fi
+python3 - "$SEEDS/npy" <<'PY' || echo "warning: no python3; npy starts from an empty corpus" >&2
+import struct, sys
+def npy(descr, shape, data):
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, shape)
+    header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + data
+seeds = {
+    "f4_2x3": npy("<f4", "(2, 3)", bytes(24)),
+    "i8_scalar": npy("<i8", "()", bytes(8)),
+    "b1_4": npy("|b1", "(4,)", b"\x00\x01\x02\x00"),
+    "u1_empty": npy("|u1", "(0, 5)", b""),
+    "f2_1": npy("<f2", "(1,)", b"\x00\x3c"),
+}
+for name, data in seeds.items():
+    open(f"{sys.argv[1]}/{name}.npy", "wb").write(data)
+PY
+
+mkdir -p "$OUT"
+status=0
+run() {
+  local target="$1" seeds="$2"
+  local corpus="$OUT/$target-corpus" artifacts="$OUT/$target-artifacts/"
+  mkdir -p "$corpus" "$artifacts"
+  echo "== $target: ${SECONDS_PER_TARGET}s, seeds from $seeds, log in $OUT/$target.log"
+  local rc=0
+  "$BUILD/tests/fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" -timeout=20 \
+    -rss_limit_mb=4096 -malloc_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
+    ${FUZZ_FORK:+-fork="$FUZZ_FORK" -ignore_crashes=1} \
+    -artifact_prefix="$artifacts" "$corpus" "$seeds" > "$OUT/$target.log" 2>&1 || rc=$?
+  grep -E "^(#[0-9]+ *(INITED|DONE)|==[0-9]+==ERROR|SUMMARY|stat::number_of_executed_units)" \
+    "$OUT/$target.log" || true
+  if [[ $rc -ne 0 ]] || ls "$artifacts" | grep -q .; then
+    echo "!! $target failed (exit $rc); reproducers in $artifacts" >&2
+    status=1
+  fi
+}
+run model_loader_fuzz "$SEEDS/model"
+run npy_fuzz "$SEEDS/npy"
+exit $status
