@@ -169,6 +169,16 @@ TEST(BadModelTest, ValueProducedTwice) {
   EXPECT_THAT(msg, HasSubstr("already defined"));
 }
 
+TEST(BadModelTest, NodeWithoutOutputs) {
+  ModelBuilder b;
+  b.Input("x", TP::FLOAT, {2}).Output("x_copy", TP::FLOAT);
+  b.Node("Identity", {"x"}, {"x_copy"}, "copy");
+  b.Node("Transpose", {"x"}, {}, "dangling");
+  const std::string msg = LoadModelError(b);
+  EXPECT_THAT(msg, HasSubstr("'dangling' (Transpose)"));
+  EXPECT_THAT(msg, HasSubstr("no (first) output"));
+}
+
 // ---- bad initializers -----------------------------------------------------------------------
 
 // x: float[2] + initializer 'w' -> y.
