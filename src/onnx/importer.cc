@@ -240,10 +240,9 @@ Status Importer::ConvertGraph(const onnx::GraphProto& proto, ir::Graph& graph, i
       if (!s.ok()) return s.WithContext(node_label);
       continue;
     }
-    // Every ONNX op has a required first output; kernels' inference writes output 0 unchecked.
-    if (np.output_size() == 0 || np.output(0).empty()) {
-      return InvalidArgument(node_label + ": the node has no (first) output");
-    }
+    // Every ONNX op has at least one output (RNNs may leave the first one unnamed); kernels'
+    // inference writes output 0 unchecked.
+    if (np.output_size() == 0) return InvalidArgument(node_label + ": the node has no outputs");
     ir::Node* node = graph.AddNode(np.op_type(), name, is_default_domain ? "" : np.domain());
     node->opset = opset;
     for (int j = 0; j < np.input_size(); ++j) {

@@ -176,7 +176,7 @@ TEST(BadModelTest, NodeWithoutOutputs) {
   b.Node("Transpose", {"x"}, {}, "dangling");
   const std::string msg = LoadModelError(b);
   EXPECT_THAT(msg, HasSubstr("'dangling' (Transpose)"));
-  EXPECT_THAT(msg, HasSubstr("no (first) output"));
+  EXPECT_THAT(msg, HasSubstr("has no outputs"));
 }
 
 // ---- bad initializers -----------------------------------------------------------------------
