@@ -141,6 +141,10 @@ Status InferConstantOfShape(InferenceContext& ctx) {
   if (auto dims = ConstantInts(ctx, 0)) {
     BRISK_RETURN_IF_ERROR(CheckShapeDims(*dims));
     ctx.set_output(0, v.dtype(), SymbolicShape::FromShape(Shape(*dims)));
+  } else if (const SymbolicValue* sym = ctx.input_symbolic_value(0)) {
+    SymbolicShape shape;  // e.g. [N, 12] from Concat(Gather(Shape(x), 0), [12])
+    for (const SymbolicInt& d : *sym) shape.dims.push_back(d.ToDim());
+    ctx.set_output(0, v.dtype(), std::move(shape));
   } else if (auto n = shape_ops::KnownLength(ctx, 0)) {
     ctx.set_output(0, v.dtype(), UnknownShape(int(*n)));
   } else {

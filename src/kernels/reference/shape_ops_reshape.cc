@@ -531,6 +531,16 @@ Status InferExpand(InferenceContext& ctx) {
     ctx.set_output(0, in.dtype, std::move(out));
     return Status::Ok();
   }
+  if (const SymbolicValue* sym = ctx.input_symbolic_value(1); sym != nullptr && in.shape) {
+    std::optional<SymbolicShape> target(SymbolicShape{});
+    for (const SymbolicInt& d : *sym) target->dims.push_back(d.ToDim());
+    const std::optional<SymbolicShape> both[] = {in.shape, target};
+    auto out = BroadcastSymbolic(both);
+    if (out.ok()) {
+      ctx.set_output(0, in.dtype, std::move(out).value());
+      return Status::Ok();
+    }
+  }
   auto n = KnownLength(ctx, 1);
   if (!in.shape || !n) {
     ctx.set_output(0, in.dtype, std::nullopt);
