@@ -16,7 +16,7 @@ using testing::InferOnly;
 using testing::MakeTensor;
 using testing::RandomFloat;
 using testing::ToDoubles;
-using testing::Type;
+using testing::SpecType;
 
 std::vector<double> Linspace(int64_t n, bool align) {
   std::vector<double> v;
@@ -131,15 +131,15 @@ TEST(AffineGridTest, BadInputsAreErrors) {
 
 TEST(AffineGridInferenceTest, SymbolicBatch) {
   auto t = InferOnly("AffineGrid", 20, {},
-                     {Type(DType::kFloat32, {"N", "3", "4"}), Type(DType::kInt64, {"5"})});
+                     {SpecType(DType::kFloat32, {"N", "3", "4"}), SpecType(DType::kInt64, {"5"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, ?, ?, ?, 3]");
   t = InferOnly("AffineGrid", 20, {},
-                {Type(DType::kFloat32, {"N", "2", "3"}), Type(DType::kInt64, {"?"})});
+                {SpecType(DType::kFloat32, {"N", "2", "3"}), SpecType(DType::kInt64, {"?"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, ?, ?, 2]");
   t = InferOnly("AffineGrid", 20, {},
-                {Type(DType::kFloat32, {"N", "2", "3"}), Type(DType::kInt64, {"5"})});
+                {SpecType(DType::kFloat32, {"N", "2", "3"}), SpecType(DType::kInt64, {"5"})});
   EXPECT_TRUE(ErrorContains(t.status(), "'theta'")) << t.status().ToString();
 }
 

@@ -17,7 +17,7 @@ using testing::InferOnly;
 using testing::MakeTensor;
 using testing::RandomFloat;
 using testing::ToDoubles;
-using testing::Type;
+using testing::SpecType;
 
 struct Params {
   int64_t n = 1, c = 2, h = 5, w = 6, m = 2, kh = 3, kw = 2;
@@ -200,15 +200,15 @@ TEST(DeformConvTest, BadInputsAreErrors) {
 
 TEST(DeformConvInferenceTest, Shapes) {
   auto t = InferOnly("DeformConv", 19, Attrs().Ints("pads", {1, 1, 1, 1}),
-                     {Type(DType::kFloat32, {"N", "4", "8", "8"}),
-                      Type(DType::kFloat32, {"16", "4", "3", "3"}),
-                      Type(DType::kFloat32, {"N", "18", "?", "?"})});
+                     {SpecType(DType::kFloat32, {"N", "4", "8", "8"}),
+                      SpecType(DType::kFloat32, {"16", "4", "3", "3"}),
+                      SpecType(DType::kFloat32, {"N", "18", "?", "?"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, 16, 8, 8]");
   t = InferOnly("DeformConv", 19, {},
-                {Type(DType::kFloat32, {"N", "4", "H", "W"}),
-                 Type(DType::kFloat32, {"16", "4", "3", "3"}),
-                 Type(DType::kFloat32, {"N", "18", "OH", "OW"})});
+                {SpecType(DType::kFloat32, {"N", "4", "H", "W"}),
+                 SpecType(DType::kFloat32, {"16", "4", "3", "3"}),
+                 SpecType(DType::kFloat32, {"N", "18", "OH", "OW"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, 16, OH, OW]");
 }

@@ -14,7 +14,7 @@ using testing::InferOnly;
 using testing::MakeBoolTensor;
 using testing::MakeTensor;
 using testing::RandomFloat;
-using testing::Type;
+using testing::SpecType;
 
 TEST(DropoutTest, InferenceIsIdentityWithTrueMask) {
   Tensor x = RandomFloat({2, 3}, 1);
@@ -97,7 +97,7 @@ TEST(DropoutTest, BadRatioIsAnError) {
 }
 
 TEST(DropoutInferenceTest, SymbolicShapes) {
-  auto t = InferOnly("Dropout", 13, {}, {Type(DType::kFloat32, {"N", "128"})}, 2);
+  auto t = InferOnly("Dropout", 13, {}, {SpecType(DType::kFloat32, {"N", "128"})}, 2);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, 128]");
   EXPECT_EQ((*t)[1].shape->ToString(), "[N, 128]");

@@ -17,7 +17,7 @@ using testing::InferOnly;
 using testing::MakeTensor;
 using testing::RandomFloat;
 using testing::ToDoubles;
-using testing::Type;
+using testing::SpecType;
 
 StatusOr<Tensor> Einsum(const std::string& eq, std::vector<std::optional<Tensor>> ins) {
   auto out = RunOp({.op_type = "Einsum", .opset = 12, .attrs = Attrs().String("equation", eq)},
@@ -182,16 +182,16 @@ TEST(EinsumTest, Errors) {
 
 TEST(EinsumInferenceTest, SymbolicDims) {
   auto t = InferOnly("Einsum", 12, Attrs().String("equation", "bsh,hd->bsd"),
-                     {Type(DType::kFloat32, {"N", "S", "64"}), Type(DType::kFloat32, {"64", "8"})});
+                     {SpecType(DType::kFloat32, {"N", "S", "64"}), SpecType(DType::kFloat32, {"64", "8"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, S, 8]");
   t = InferOnly("Einsum", 12, Attrs().String("equation", "...ij,...jk"),
-                {Type(DType::kFloat32, {"N", "1", "3", "4"}),
-                 Type(DType::kFloat32, {"H", "4", "5"})});
+                {SpecType(DType::kFloat32, {"N", "1", "3", "4"}),
+                 SpecType(DType::kFloat32, {"H", "4", "5"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, H, 3, 5]");
   t = InferOnly("Einsum", 12, Attrs().String("equation", "ij,jk"),
-                {Type(DType::kFloat32, {"2", "3"}), Type(DType::kFloat32, {"4", "5"})});
+                {SpecType(DType::kFloat32, {"2", "3"}), SpecType(DType::kFloat32, {"4", "5"})});
   EXPECT_FALSE(t.ok());
 }
 

@@ -17,7 +17,7 @@ using testing::InferOnly;
 using testing::MakeTensor;
 using testing::RandomFloat;
 using testing::ToDoubles;
-using testing::Type;
+using testing::SpecType;
 
 Tensor NaiveGemm(const Tensor& a, const Tensor& b, const std::optional<Tensor>& c, bool ta,
                  bool tb, double alpha, double beta) {
@@ -119,8 +119,8 @@ TEST(GemmTest, BadShapesAreErrors) {
 
 TEST(GemmInferenceTest, SymbolicDims) {
   auto t = InferOnly("Gemm", 13, Attrs().Int("transB", 1),
-                     {Type(DType::kFloat32, {"N", "768"}), Type(DType::kFloat32, {"3072", "768"}),
-                      Type(DType::kFloat32, {"3072"})});
+                     {SpecType(DType::kFloat32, {"N", "768"}), SpecType(DType::kFloat32, {"3072", "768"}),
+                      SpecType(DType::kFloat32, {"3072"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, 3072]");
   EXPECT_EQ((*t)[0].dtype, DType::kFloat32);

@@ -65,7 +65,8 @@ inline SymbolicShape Sym(std::vector<std::string> dims) {
   return s;
 }
 
-inline ir::TypeInfo Type(DType d, std::vector<std::string> dims) { return {d, Sym(dims)}; }
+// A declared type from a spec like {"N", "3", "?"} (see Sym).
+inline ir::TypeInfo SpecType(DType d, std::vector<std::string> dims) { return {d, Sym(dims)}; }
 
 // All elements as double.
 inline std::vector<double> ToDoubles(const Tensor& t) {

@@ -17,7 +17,7 @@ using testing::InferOnly;
 using testing::MakeTensor;
 using testing::RandomFloat;
 using testing::ToDoubles;
-using testing::Type;
+using testing::SpecType;
 
 constexpr char kNll[] = "NegativeLogLikelihoodLoss";
 constexpr char kSce[] = "SoftmaxCrossEntropyLoss";
@@ -197,24 +197,24 @@ TEST(LossTest, BadInputsAreErrors) {
 
 TEST(LossInferenceTest, SymbolicShapes) {
   auto t = InferOnly(kSce, 13, Attrs().String("reduction", "none"),
-                     {Type(DType::kFloat32, {"N", "C", "H"}), Type(DType::kInt64, {"N", "?"})}, 2);
+                     {SpecType(DType::kFloat32, {"N", "C", "H"}), SpecType(DType::kInt64, {"N", "?"})}, 2);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, H]");
   EXPECT_EQ((*t)[1].shape->ToString(), "[N, C, H]");
-  t = InferOnly(kNll, 13, {}, {Type(DType::kFloat16, {"N", "C"}), Type(DType::kInt32, {"N"})});
+  t = InferOnly(kNll, 13, {}, {SpecType(DType::kFloat16, {"N", "C"}), SpecType(DType::kInt32, {"N"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[]");
   EXPECT_EQ((*t)[0].dtype, DType::kFloat16);
   t = InferOnly(kNll, 13, Attrs().String("reduction", "none"),
-                {Type(DType::kFloat32, {"N", "5", "7"}), std::nullopt});
+                {SpecType(DType::kFloat32, {"N", "5", "7"}), std::nullopt});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, 7]");
   t = InferOnly(kNll, 13, {},
-                {Type(DType::kFloat32, {"2", "5", "7"}), Type(DType::kInt64, {"2", "6"})});
+                {SpecType(DType::kFloat32, {"2", "5", "7"}), SpecType(DType::kInt64, {"2", "6"})});
   EXPECT_TRUE(ErrorContains(t.status(), "'target'")) << t.status().ToString();
   t = InferOnly(kNll, 13, {},
-                {Type(DType::kFloat32, {"2", "5"}), Type(DType::kInt64, {"2"}),
-                 Type(DType::kFloat32, {"4"})});
+                {SpecType(DType::kFloat32, {"2", "5"}), SpecType(DType::kInt64, {"2"}),
+                 SpecType(DType::kFloat32, {"4"})});
   EXPECT_TRUE(ErrorContains(t.status(), "'weight'")) << t.status().ToString();
 }
 

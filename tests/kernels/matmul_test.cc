@@ -15,7 +15,7 @@ using testing::InferOnly;
 using testing::MakeTensor;
 using testing::RandomFloat;
 using testing::ToDoubles;
-using testing::Type;
+using testing::SpecType;
 
 // Naive numpy matmul in double: promotes 1-D operands and broadcasts batch dims.
 Tensor NaiveMatMul(const Tensor& a, const Tensor& b, DType out_dtype) {
@@ -159,8 +159,8 @@ TEST(MatMulTest, UnsupportedDtypeIsAnError) {
 
 TEST(MatMulInferenceTest, SymbolicBatchFlowsThrough) {
   auto t = InferOnly("MatMul", 13, {},
-                     {Type(DType::kFloat32, {"N", "S", "64"}),
-                      Type(DType::kFloat32, {"64", "96"})});
+                     {SpecType(DType::kFloat32, {"N", "S", "64"}),
+                      SpecType(DType::kFloat32, {"64", "96"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].dtype, DType::kFloat32);
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, S, 96]");
@@ -168,29 +168,29 @@ TEST(MatMulInferenceTest, SymbolicBatchFlowsThrough) {
 
 TEST(MatMulInferenceTest, BroadcastSymbolicAndVectors) {
   auto t = InferOnly("MatMul", 13, {},
-                     {Type(DType::kFloat16, {"1", "3", "4"}),
-                      Type(DType::kFloat16, {"B", "4", "5"})});
+                     {SpecType(DType::kFloat16, {"1", "3", "4"}),
+                      SpecType(DType::kFloat16, {"B", "4", "5"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[B, 3, 5]");
   EXPECT_EQ((*t)[0].dtype, DType::kFloat16);
   auto v = InferOnly("MatMul", 13, {},
-                     {Type(DType::kFloat32, {"K"}), Type(DType::kFloat32, {"N", "K", "M"})});
+                     {SpecType(DType::kFloat32, {"K"}), SpecType(DType::kFloat32, {"N", "K", "M"})});
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   EXPECT_EQ((*v)[0].shape->ToString(), "[N, M]");
 }
 
 TEST(MatMulInferenceTest, KnownMismatchFails) {
   auto t = InferOnly("MatMul", 13, {},
-                     {Type(DType::kFloat32, {"N", "3"}), Type(DType::kFloat32, {"4", "5"})});
+                     {SpecType(DType::kFloat32, {"N", "3"}), SpecType(DType::kFloat32, {"4", "5"})});
   EXPECT_TRUE(ErrorContains(t.status(), "inner dimensions differ")) << t.status().ToString();
   auto u = InferOnly("MatMul", 13, {},
-                     {Type(DType::kFloat32, {"N", "K"}), Type(DType::kFloat32, {"4", "5"})});
+                     {SpecType(DType::kFloat32, {"N", "K"}), SpecType(DType::kFloat32, {"4", "5"})});
   EXPECT_TRUE(u.ok());
 }
 
 TEST(MatMulInferenceTest, UnknownRank) {
   auto t = InferOnly("MatMul", 13, {},
-                     {ir::TypeInfo{DType::kFloat32, std::nullopt}, Type(DType::kFloat32, {"4"})});
+                     {ir::TypeInfo{DType::kFloat32, std::nullopt}, SpecType(DType::kFloat32, {"4"})});
   ASSERT_TRUE(t.ok());
   EXPECT_EQ((*t)[0].dtype, DType::kFloat32);
   EXPECT_FALSE((*t)[0].shape.has_value());

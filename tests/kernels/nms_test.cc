@@ -12,7 +12,7 @@ using testing::Attrs;
 using testing::ErrorContains;
 using testing::InferOnly;
 using testing::MakeTensor;
-using testing::Type;
+using testing::SpecType;
 
 constexpr char kNms[] = "NonMaxSuppression";
 
@@ -105,13 +105,13 @@ TEST(NmsTest, BadInputsAreErrors) {
 
 TEST(NmsInferenceTest, OutputType) {
   auto t = InferOnly(kNms, 11, {},
-                     {Type(DType::kFloat32, {"B", "S", "4"}),
-                      Type(DType::kFloat32, {"B", "C", "S"})});
+                     {SpecType(DType::kFloat32, {"B", "S", "4"}),
+                      SpecType(DType::kFloat32, {"B", "C", "S"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].dtype, DType::kInt64);
   EXPECT_EQ((*t)[0].shape->ToString(), "[?, 3]");
   t = InferOnly(kNms, 11, {},
-                {Type(DType::kFloat32, {"1", "6", "4"}), Type(DType::kFloat32, {"1", "2", "5"})});
+                {SpecType(DType::kFloat32, {"1", "6", "4"}), SpecType(DType::kFloat32, {"1", "2", "5"})});
   EXPECT_TRUE(ErrorContains(t.status(), "'scores'")) << t.status().ToString();
 }
 

@@ -16,7 +16,7 @@ using testing::InferOnly;
 using testing::MakeTensor;
 using testing::RandomFloat;
 using testing::ToDoubles;
-using testing::Type;
+using testing::SpecType;
 
 // Index helpers for naive loops over a row-major shape.
 std::vector<int64_t> Unravel(int64_t i, const Shape& s) {
@@ -197,7 +197,7 @@ TEST(NormMiscInferenceTest, SymbolicShapes) {
   for (const char* op : {"LpNormalization", "MeanVarianceNormalization", "LRN"}) {
     Attrs a;
     if (std::string(op) == "LRN") a.Int("size", 3);
-    auto t = InferOnly(op, 13, a, {Type(DType::kFloat32, {"N", "C", "H", "W"})});
+    auto t = InferOnly(op, 13, a, {SpecType(DType::kFloat32, {"N", "C", "H", "W"})});
     ASSERT_TRUE(t.ok()) << op << ": " << t.status().ToString();
     EXPECT_EQ((*t)[0].shape->ToString(), "[N, C, H, W]");
   }

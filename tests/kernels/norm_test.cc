@@ -16,7 +16,7 @@ using testing::InferOnly;
 using testing::MakeTensor;
 using testing::RandomFloat;
 using testing::ToDoubles;
-using testing::Type;
+using testing::SpecType;
 
 int64_t Prod(const Shape& s, int b, int e) {
   int64_t p = 1;
@@ -135,9 +135,9 @@ TEST(BatchNormTest, BadParamShapeIsAnError) {
 
 TEST(BatchNormInferenceTest, SymbolicBatch) {
   auto t = InferOnly("BatchNormalization", 15, {},
-                     {Type(DType::kFloat32, {"N", "3", "H", "W"}), Type(DType::kFloat32, {"3"}),
-                      Type(DType::kFloat32, {"3"}), Type(DType::kFloat32, {"3"}),
-                      Type(DType::kFloat32, {"3"})});
+                     {SpecType(DType::kFloat32, {"N", "3", "H", "W"}), SpecType(DType::kFloat32, {"3"}),
+                      SpecType(DType::kFloat32, {"3"}), SpecType(DType::kFloat32, {"3"}),
+                      SpecType(DType::kFloat32, {"3"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, 3, H, W]");
 }
@@ -325,7 +325,7 @@ TEST(LayerNormTest, Errors) {
 
 TEST(LayerNormInferenceTest, SymbolicDims) {
   auto t = InferOnly("LayerNormalization", 17, {},
-                     {Type(DType::kFloat16, {"N", "S", "768"}), Type(DType::kFloat16, {"768"})},
+                     {SpecType(DType::kFloat16, {"N", "S", "768"}), SpecType(DType::kFloat16, {"768"})},
                      3);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, S, 768]");

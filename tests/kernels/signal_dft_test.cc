@@ -19,7 +19,7 @@ using testing::InferOnly;
 using testing::MakeTensor;
 using testing::RandomFloat;
 using testing::ToDoubles;
-using testing::Type;
+using testing::SpecType;
 
 using C = std::complex<double>;
 
@@ -163,17 +163,17 @@ TEST(DftTest, BadInputsAreErrors) {
 
 TEST(DftInferenceTest, Shapes) {
   auto t = InferOnly("DFT", 20, Attrs().Int("onesided", 1),
-                     {Type(DType::kFloat32, {"N", "16", "1"})});
+                     {SpecType(DType::kFloat32, {"N", "16", "1"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, 9, 2]");
   t = InferOnly("DFT", 20, {},
-                {Type(DType::kFloat32, {"N", "T", "1"}), std::nullopt, Type(DType::kInt64, {})});
+                {SpecType(DType::kFloat32, {"N", "T", "1"}), std::nullopt, SpecType(DType::kInt64, {})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[?, ?, 2]");
-  t = InferOnly("DFT", 17, Attrs().Int("axis", 1), {Type(DType::kFloat32, {"N", "T", "2"})});
+  t = InferOnly("DFT", 17, Attrs().Int("axis", 1), {SpecType(DType::kFloat32, {"N", "T", "2"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, T, 2]");
-  t = InferOnly("DFT", 17, {}, {Type(DType::kFloat32, {"N", "T", "3"})});
+  t = InferOnly("DFT", 17, {}, {SpecType(DType::kFloat32, {"N", "T", "3"})});
   EXPECT_TRUE(ErrorContains(t.status(), "'input'")) << t.status().ToString();
 }
 
@@ -251,8 +251,8 @@ TEST(StftTest, BadInputsAreErrors) {
 
 TEST(StftInferenceTest, Shapes) {
   auto t = InferOnly("STFT", 17, {},
-                     {Type(DType::kFloat32, {"B", "T", "1"}), Type(DType::kInt64, {}),
-                      Type(DType::kFloat32, {"400"})});
+                     {SpecType(DType::kFloat32, {"B", "T", "1"}), SpecType(DType::kInt64, {}),
+                      SpecType(DType::kFloat32, {"400"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[B, ?, 201, 2]");
 }

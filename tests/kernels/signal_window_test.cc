@@ -15,7 +15,7 @@ using testing::ErrorContains;
 using testing::FromDoubles;
 using testing::InferOnly;
 using testing::MakeTensor;
-using testing::Type;
+using testing::SpecType;
 
 double WindowValue(const std::string& op, int64_t i, double n) {
   const double a = 2 * std::numbers::pi * double(i) / n;
@@ -89,7 +89,7 @@ TEST(WindowTest, BadInputsAreErrors) {
 
 TEST(WindowInferenceTest, UnknownSize) {
   auto t = InferOnly("HammingWindow", 17, Attrs().Int("output_datatype", 11),
-                     {Type(DType::kInt64, {})});
+                     {SpecType(DType::kInt64, {})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[?]");
   EXPECT_EQ((*t)[0].dtype, DType::kFloat64);
@@ -161,8 +161,8 @@ TEST(MelWeightMatrixTest, BadInputsAreErrors) {
 
 TEST(MelWeightMatrixInferenceTest, Shapes) {
   auto t = InferOnly("MelWeightMatrix", 17, {},
-                     {Type(DType::kInt64, {}), Type(DType::kInt64, {}), Type(DType::kInt64, {}),
-                      Type(DType::kFloat32, {}), Type(DType::kFloat32, {})});
+                     {SpecType(DType::kInt64, {}), SpecType(DType::kInt64, {}), SpecType(DType::kInt64, {}),
+                      SpecType(DType::kFloat32, {}), SpecType(DType::kFloat32, {})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[?, ?]");
   EXPECT_EQ((*t)[0].dtype, DType::kFloat32);

@@ -17,7 +17,7 @@ using testing::InferOnly;
 using testing::MakeTensor;
 using testing::RandomFloat;
 using testing::ToDoubles;
-using testing::Type;
+using testing::SpecType;
 
 // Naive: groups of `len` elements strided by `inner` along the op's axis.
 Tensor Naive(const std::string& op, const Tensor& x, int axis, bool coerce) {
@@ -146,7 +146,7 @@ TEST(SoftmaxTest, IntegerInputIsAnError) {
 
 TEST(SoftmaxInferenceTest, SymbolicShapeFlows) {
   for (const char* op : kOps) {
-    auto t = InferOnly(op, 13, {}, {Type(DType::kFloat32, {"N", "heads", "S", "S"})});
+    auto t = InferOnly(op, 13, {}, {SpecType(DType::kFloat32, {"N", "heads", "S", "S"})});
     ASSERT_TRUE(t.ok()) << t.status().ToString();
     EXPECT_EQ((*t)[0].shape->ToString(), "[N, heads, S, S]");
     EXPECT_EQ((*t)[0].dtype, DType::kFloat32);

@@ -15,7 +15,7 @@ namespace {
 using testing::Attrs;
 using testing::ErrorContains;
 using testing::MakeTensor;
-using testing::Type;
+using testing::SpecType;
 using Strs = std::vector<std::string>;
 
 constexpr char kMl[] = "ai.onnx.ml";
@@ -70,7 +70,7 @@ TEST(BinarizerTest, Threshold) {
 TEST(BinarizerTest, ErrorsAndInference) {
   auto y = RunMl("Binarizer", 1, Attrs(), {MakeTensor<std::string>({1}, {"a"})});
   EXPECT_TRUE(ErrorContains(y.status(), "input 0 'X'")) << y.status().ToString();
-  auto t = InferMl("Binarizer", 1, Attrs(), {Type(DType::kFloat64, {"N", "3"})});
+  auto t = InferMl("Binarizer", 1, Attrs(), {SpecType(DType::kFloat64, {"N", "3"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->ToString(), "float64[N, 3]");
 }
@@ -164,7 +164,7 @@ TEST(LabelEncoderTest, Errors) {
 TEST(LabelEncoderTest, Inference) {
   auto t = InferMl("LabelEncoder", 4,
                    Attrs().Strings("keys_strings", {"a"}).Floats("values_floats", {1}),
-                   {Type(DType::kString, {"N"})});
+                   {SpecType(DType::kString, {"N"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->ToString(), "float32[N]");
 }
@@ -198,7 +198,7 @@ TEST(ArrayFeatureExtractorTest, ErrorsAndInference) {
   y = RunMl("ArrayFeatureExtractor", 1, Attrs(), {x, MakeTensor<int32_t>({1}, {0})});
   EXPECT_TRUE(ErrorContains(y.status(), "input 1 'Y'")) << y.status().ToString();
   auto t = InferMl("ArrayFeatureExtractor", 1, Attrs(),
-                   {Type(DType::kFloat32, {"N", "B", "F"}), Type(DType::kInt64, {"K"})});
+                   {SpecType(DType::kFloat32, {"N", "B", "F"}), SpecType(DType::kInt64, {"K"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->ToString(), "float32[N, B, K]");
 }
@@ -316,7 +316,7 @@ TEST(TreeEnsembleTest, Errors) {
 }
 
 TEST(TreeEnsembleTest, InferenceAndEmpty) {
-  auto t = InferMl("TreeEnsemble", 5, SingleTree(), {Type(DType::kFloat32, {"N", "F"})});
+  auto t = InferMl("TreeEnsemble", 5, SingleTree(), {SpecType(DType::kFloat32, {"N", "F"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->ToString(), "float32[N, 2]");
   auto y = RunMl("TreeEnsemble", 5, SingleTree(), {MakeTensor<float>({0, 1}, {})});

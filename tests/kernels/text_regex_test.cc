@@ -13,7 +13,7 @@ using testing::ErrorContains;
 using testing::InferOnly;
 using testing::MakeBoolTensor;
 using testing::MakeTensor;
-using testing::Type;
+using testing::SpecType;
 using Strs = std::vector<std::string>;
 
 Tensor S(Shape shape, Strs v) { return MakeTensor<std::string>(shape, std::move(v)); }
@@ -111,7 +111,7 @@ TEST(RegexFullMatchTest, NonStringInputIsAnError) {
 
 TEST(RegexFullMatchTest, Inference) {
   auto t = InferOnly("RegexFullMatch", 20, Attrs().String("pattern", "a"),
-                     {Type(DType::kString, {"N", "2"})});
+                     {SpecType(DType::kString, {"N", "2"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, 2]");
   EXPECT_EQ((*t)[0].dtype, DType::kBool);

@@ -12,7 +12,7 @@ using testing::Attrs;
 using testing::ErrorContains;
 using testing::InferOnly;
 using testing::MakeTensor;
-using testing::Type;
+using testing::SpecType;
 using Strs = std::vector<std::string>;
 
 Tensor S(Shape shape, Strs v) { return MakeTensor<std::string>(shape, std::move(v)); }
@@ -88,15 +88,15 @@ TEST(StringNormalizerTest, Errors) {
 }
 
 TEST(StringNormalizerTest, Inference) {
-  auto t = InferOnly("StringNormalizer", 10, Attrs(), {Type(DType::kString, {"C"})});
+  auto t = InferOnly("StringNormalizer", 10, Attrs(), {SpecType(DType::kString, {"C"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[C]");
   EXPECT_EQ((*t)[0].dtype, DType::kString);
   t = InferOnly("StringNormalizer", 10, Attrs().Strings("stopwords", {"a"}),
-                {Type(DType::kString, {"1", "C"})});
+                {SpecType(DType::kString, {"1", "C"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[1, ?]");
-  t = InferOnly("StringNormalizer", 10, Attrs(), {Type(DType::kString, {"3", "C"})});
+  t = InferOnly("StringNormalizer", 10, Attrs(), {SpecType(DType::kString, {"3", "C"})});
   EXPECT_TRUE(ErrorContains(t.status(), "[1, C]")) << t.status().ToString();
 }
 
@@ -129,7 +129,7 @@ TEST(StringConcatTest, Errors) {
 
 TEST(StringConcatTest, Inference) {
   auto t = InferOnly("StringConcat", 20, Attrs(),
-                     {Type(DType::kString, {"N", "1"}), Type(DType::kString, {"4"})});
+                     {SpecType(DType::kString, {"N", "1"}), SpecType(DType::kString, {"4"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, 4]");
   EXPECT_EQ((*t)[0].dtype, DType::kString);
@@ -206,13 +206,13 @@ TEST(StringSplitTest, Errors) {
 }
 
 TEST(StringSplitTest, Inference) {
-  auto t = InferOnly("StringSplit", 20, Attrs(), {Type(DType::kString, {"N", "3"})}, 2);
+  auto t = InferOnly("StringSplit", 20, Attrs(), {SpecType(DType::kString, {"N", "3"})}, 2);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, 3, ?]");
   EXPECT_EQ((*t)[0].dtype, DType::kString);
   EXPECT_EQ((*t)[1].shape->ToString(), "[N, 3]");
   EXPECT_EQ((*t)[1].dtype, DType::kInt64);
-  t = InferOnly("StringSplit", 20, Attrs(), {Type(DType::kString, {"0", "N"})}, 2);
+  t = InferOnly("StringSplit", 20, Attrs(), {SpecType(DType::kString, {"0", "N"})}, 2);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[0, N, 0]");
 }

@@ -12,7 +12,7 @@ using testing::Attrs;
 using testing::ErrorContains;
 using testing::InferOnly;
 using testing::MakeTensor;
-using testing::Type;
+using testing::SpecType;
 
 // The ONNX node tests' configuration: unigrams [2, 3, 5, 4], bigrams [5,6] [7,8] [6,7].
 Attrs Base(int64_t min_len, int64_t max_len, int64_t skip, const std::string& mode = "TF") {
@@ -146,11 +146,11 @@ TEST(TfIdfTest, Errors) {
 }
 
 TEST(TfIdfTest, Inference) {
-  auto t = InferOnly("TfIdfVectorizer", 9, Base(1, 2, 0), {Type(DType::kInt64, {"N", "C"})});
+  auto t = InferOnly("TfIdfVectorizer", 9, Base(1, 2, 0), {SpecType(DType::kInt64, {"N", "C"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[N, 7]");
   EXPECT_EQ((*t)[0].dtype, DType::kFloat32);
-  t = InferOnly("TfIdfVectorizer", 9, Base(1, 2, 0), {Type(DType::kInt32, {"C"})});
+  t = InferOnly("TfIdfVectorizer", 9, Base(1, 2, 0), {SpecType(DType::kInt32, {"C"})});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ((*t)[0].shape->ToString(), "[7]");
 }
