@@ -74,7 +74,11 @@ class InferenceContext {
     input_symbolic_values_ = std::move(values);
   }
   int num_outputs() const { return int(output_types_.size()); }
-  void set_output_type(int i, ir::TypeInfo t) { output_types_[size_t(i)] = std::move(t); }
+  // Writes past the node's outputs are ignored (an inference function may describe optional
+  // outputs the node does not have).
+  void set_output_type(int i, ir::TypeInfo t) {
+    if (i >= 0 && i < num_outputs()) output_types_[size_t(i)] = std::move(t);
+  }
   void set_output(int i, DType dtype, std::optional<SymbolicShape> shape) {
     set_output_type(i, ir::TypeInfo{dtype, std::move(shape)});
   }

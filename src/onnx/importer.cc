@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "onnx/node_arity.h"
 #include "onnx/tensor_proto.h"
 
 namespace brisk::onnx_io {
@@ -280,6 +281,7 @@ Status Importer::ConvertGraph(const onnx::GraphProto& proto, ir::Graph& graph, i
       }
       node->attrs.Set(ap.name(), std::move(a).value());
     }
+    BRISK_RETURN_IF_ERROR(CheckNodeArity(*node).WithContext(where));
     // Values of this graph read by the node's subgraphs must outlive the node's run.
     for (ir::Graph* sub : node->Subgraphs()) {
       for (const auto& v : sub->values()) {

@@ -128,6 +128,25 @@ TEST(BadModelTest, UnknownOp) {
   EXPECT_THAT(msg, HasSubstr("not supported"));
 }
 
+// Found by the model-loader fuzzer: kernels used to dereference a missing required input.
+TEST(BadModelTest, MissingRequiredInputIsRejectedAtLoad) {
+  ModelBuilder b;
+  b.Input("x", TP::FLOAT, {1, 1, 4, 4}).Output("y", TP::FLOAT);
+  b.Node("Conv", {"x"}, {"y"}, "conv_without_weights");
+  const std::string msg = LoadModelError(b);
+  EXPECT_THAT(msg, HasSubstr("conv_without_weights"));
+  EXPECT_THAT(msg, HasSubstr("required input 1 'W' is missing"));
+}
+
+TEST(BadModelTest, EmptyNameForRequiredInputIsRejectedAtLoad) {
+  ModelBuilder b;
+  b.Input("x", TP::FLOAT, {2}).Output("y", TP::FLOAT);
+  b.Node("Identity", {""}, {"y"}, "identity_of_nothing");
+  const std::string msg = LoadModelError(b);
+  EXPECT_THAT(msg, HasSubstr("identity_of_nothing"));
+  EXPECT_THAT(msg, HasSubstr("required input 0"));
+}
+
 TEST(BadModelTest, UnsupportedOpset) {
   ModelBuilder b(/*opset=*/99);
   b.Input("x", TP::FLOAT, {2}).Output("y", TP::FLOAT);

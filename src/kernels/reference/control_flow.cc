@@ -279,7 +279,7 @@ Status InferScan(InferenceContext& ctx) {
   const ir::TypeInfo& first_scan = ctx.input_type(states);
   if (first_scan.shape) {
     auto axis = NormalizeAxis(a.input_axes[0], first_scan.shape->rank());
-    if (axis.ok()) seq = first_scan.shape->dims[size_t(*axis)];
+    if (axis.ok() && *axis < first_scan.shape->rank()) seq = first_scan.shape->dims[size_t(*axis)];
   }
   for (int i = 0; i < ctx.num_outputs(); ++i) {
     const ir::TypeInfo body_out = OutputType(*body, size_t(i));
