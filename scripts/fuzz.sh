@@ -33,6 +33,8 @@ if [[ -d "$ONNX_TESTDATA" ]]; then
 else
   echo "warning: $ONNX_TESTDATA not found; the model loader starts from an empty corpus" >&2
 fi
+# And a real trained model: the bundled digits CNN.
+cp "$ROOT/models/digits/digits_cnn.onnx" "$SEEDS/model/digits_cnn.onnx"
 python3 - "$SEEDS/npy" <<'PY' || echo "warning: no python3; npy starts from an empty corpus" >&2
 import struct, sys
 def npy(descr, shape, data):
