@@ -9,5 +9,6 @@ namespace brisk::cli {
 CLI::App* AddInspectCommand(CLI::App& app, int& exit_code);
 CLI::App* AddRunCommand(CLI::App& app, int& exit_code);
 CLI::App* AddExportCommand(CLI::App& app, int& exit_code);
+CLI::App* AddOpsCommand(CLI::App& app, int& exit_code);
 
 }  // namespace brisk::cli

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   brisk::cli::AddInspectCommand(app, exit_code);
   brisk::cli::AddRunCommand(app, exit_code);
   brisk::cli::AddExportCommand(app, exit_code);
+  brisk::cli::AddOpsCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
