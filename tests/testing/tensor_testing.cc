@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "kernels/dispatch.h"
+#include "kernels/op_runner.h"
 
 namespace brisk::testing {
 
@@ -20,6 +21,13 @@ Tensor MakeFloat16Tensor(Shape shape, std::vector<float> values) {
   std::vector<Float16> h;
   for (float v : values) h.push_back(Float16(v));
   return MakeTensor<Float16>(shape, h);
+}
+
+StatusOr<Tensor> RunSingle(const std::string& op, std::vector<std::optional<Tensor>> inputs,
+                           int opset, ir::AttributeMap attrs) {
+  BRISK_ASSIGN_OR_RETURN(auto out, RunOp({.op_type = op, .opset = opset, .attrs = std::move(attrs)},
+                                         std::move(inputs)));
+  return std::move(out[0]);
 }
 
 Tensor RandomFloat(Shape shape, uint64_t seed, float lo, float hi) {

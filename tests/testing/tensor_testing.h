@@ -30,6 +30,10 @@ Tensor MakeBoolTensor(Shape shape, std::vector<int> values);
 // Float16 tensors from float literals (each rounded to the nearest half).
 Tensor MakeFloat16Tensor(Shape shape, std::vector<float> values);
 
+// Runs one op (default domain) and returns its only output.
+StatusOr<Tensor> RunSingle(const std::string& op, std::vector<std::optional<Tensor>> inputs,
+                           int opset = 21, ir::AttributeMap attrs = {});
+
 // Seeded uniform random float tensor in [lo, hi).
 Tensor RandomFloat(Shape shape, uint64_t seed, float lo = -1.f, float hi = 1.f);
 
@@ -76,6 +80,12 @@ inline void ExpectErrorContains(const Status& status, const std::vector<std::str
     EXPECT_NE(status.message().find(p), std::string::npos)
         << "'" << p << "' not in: " << status.ToString();
   }
+}
+
+// One expected part, as a literal: ExpectErrorContains(r, "input 1 'B'").
+template <typename T>
+void ExpectErrorContains(const StatusOr<T>& result, const char* part) {
+  ExpectErrorContains(result, std::vector<std::string>{part});
 }
 
 // As above, and the error's code is `code`.
