@@ -27,7 +27,8 @@
 namespace brisk {
 
 struct SessionOptions {
-  // Intra-op threads; 0 = the number of CPUs this process may use.
+  // Intra-op threads; 0 = the number of CPUs this process may use. Not used yet: the reference
+  // kernels are single-threaded; the thread pool arrives with the fast kernels (issue #3).
   int intra_op_threads = 0;
   // Compiled plans kept, one per distinct input-shape signature (least recently used evicted).
   int plan_cache_capacity = 8;
