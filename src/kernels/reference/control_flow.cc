@@ -376,11 +376,135 @@ class ScanKernel final : public Kernel {
   ScanAttrs attrs_;
 };
 
+// ---- Scan (opset 8): batch-major, with an optional sequence_lens first input ----------------
+// Each batch entry is scanned on its own (the opset-9 loop over one sequence) and the results
+// are stacked along a new batch axis.
+
+Status InferScan8(InferenceContext& ctx) {
+  BRISK_ASSIGN_OR_RETURN(auto body, ctx.attrs().GetGraph("body"));
+  BRISK_ASSIGN_OR_RETURN(int64_t m, ctx.attrs().GetInt("num_scan_inputs"));
+  const int states = ctx.num_inputs() - 1 - int(m);
+  if (m < 1 || states < 0) return InvalidArgument("num_scan_inputs is out of range");
+  Dim batch = Dim::Unknown(), seq = Dim::Unknown();
+  const ir::TypeInfo& first_scan = ctx.input_type(1 + states);
+  if (first_scan.shape && first_scan.shape->rank() >= 2) {
+    batch = first_scan.shape->dims[0];
+    seq = first_scan.shape->dims[1];
+  }
+  for (int i = 0; i < ctx.num_outputs(); ++i) {
+    const ir::TypeInfo body_out = OutputType(*body, size_t(i));
+    ir::TypeInfo t{body_out.dtype, std::nullopt};
+    if (body_out.shape) {
+      t.shape = body_out.shape;
+      if (i >= states) t.shape->dims.insert(t.shape->dims.begin(), seq);
+      t.shape->dims.insert(t.shape->dims.begin(), batch);
+    }
+    ctx.set_output_type(i, t);
+  }
+  return Status::Ok();
+}
+
+class Scan8Kernel final : public Kernel {
+ public:
+  static StatusOr<std::unique_ptr<Kernel>> Create(const KernelInit& init) {
+    auto kernel = std::make_unique<Scan8Kernel>();
+    BRISK_ASSIGN_OR_RETURN(auto body, init.attrs().GetGraph("body"));
+    BRISK_ASSIGN_OR_RETURN(kernel->body_, init.compile_subgraph(*body));
+    BRISK_ASSIGN_OR_RETURN(int64_t m, init.attrs().GetInt("num_scan_inputs"));
+    const int inputs = int(init.node.inputs.size()) - 1;
+    if (m < 1 || m > inputs) return InvalidArgument("num_scan_inputs is out of range");
+    kernel->num_scan_inputs_ = int(m);
+    BRISK_ASSIGN_OR_RETURN(kernel->directions_,
+                           init.attrs().GetInts("directions", std::vector<int64_t>(size_t(m), 0)));
+    if (int(kernel->directions_.size()) != m) {
+      return InvalidArgument("attribute 'directions' needs one value per scan input");
+    }
+    if (kernel->body_->num_inputs() != inputs ||
+        kernel->body_->num_outputs() != int(init.node.outputs.size())) {
+      return InvalidArgument("body signature does not match the node's inputs and outputs");
+    }
+    return std::unique_ptr<Kernel>(std::move(kernel));
+  }
+
+  Status Run(KernelContext& ctx) const override {
+    const int m = num_scan_inputs_;
+    const int states = ctx.num_inputs() - 1 - m;
+    const int scan_outs = ctx.num_outputs() - states;
+    for (int i = 1; i < ctx.num_inputs(); ++i) {
+      if (!ctx.has_input(i) || ctx.input(i)->rank() < (i > states ? 2 : 1)) {
+        return InvalidArgument("input " + std::to_string(i) +
+                               " is missing or lacks the batch (and sequence) axes");
+      }
+    }
+    const int64_t batch = ctx.input(1 + states)->dim(0);
+    const int64_t seq_len = ctx.input(1 + states)->dim(1);
+    if (const Tensor* lens = ctx.input(0)) {
+      BRISK_ASSIGN_OR_RETURN(auto values, ReadInts(*lens, "input 0 'sequence_lens'"));
+      for (int64_t v : values)
+        if (v != seq_len) {
+          return Unimplemented("Scan-8 with sequence_lens shorter than the sequence axis");
+        }
+    }
+    std::vector<std::vector<Tensor>> per_batch(static_cast<size_t>(ctx.num_outputs()));
+    for (int64_t b = 0; b < batch; ++b) {
+      std::vector<Tensor> state;
+      for (int i = 0; i < states; ++i) {
+        BRISK_ASSIGN_OR_RETURN(Tensor s, TakeAlongAxis(*ctx.input(1 + i), 0, b));
+        state.push_back(std::move(s));
+      }
+      std::vector<Tensor> sequences;
+      for (int j = 0; j < m; ++j) {
+        const Tensor& in = *ctx.input(1 + states + j);
+        if (in.dim(0) != batch || in.dim(1) != seq_len) {
+          return InvalidArgument("scan inputs disagree on batch or sequence length");
+        }
+        BRISK_ASSIGN_OR_RETURN(Tensor s, TakeAlongAxis(in, 0, b));
+        sequences.push_back(std::move(s));
+      }
+      std::vector<std::vector<Tensor>> scans(static_cast<size_t>(scan_outs));
+      std::vector<Tensor> body_inputs(static_cast<size_t>(states + m));
+      for (int64_t t = 0; t < seq_len; ++t) {
+        for (int i = 0; i < states; ++i) body_inputs[size_t(i)] = state[size_t(i)];
+        for (int j = 0; j < m; ++j) {
+          const int64_t idx = directions_[size_t(j)] ? seq_len - 1 - t : t;
+          BRISK_ASSIGN_OR_RETURN(body_inputs[size_t(states + j)],
+                                 TakeAlongAxis(sequences[size_t(j)], 0, idx));
+        }
+        auto outs = body_->Run(ctx, body_inputs);
+        if (!outs.ok()) return outs.status().WithContext("body, batch " + std::to_string(b));
+        for (int i = 0; i < states; ++i) state[size_t(i)] = std::move((*outs)[size_t(i)]);
+        for (int k = 0; k < scan_outs; ++k)
+          scans[size_t(k)].push_back(std::move((*outs)[size_t(states + k)]));
+      }
+      for (int i = 0; i < states; ++i) per_batch[size_t(i)].push_back(std::move(state[size_t(i)]));
+      for (int k = 0; k < scan_outs; ++k) {
+        if (scans[size_t(k)].empty()) return Unimplemented("Scan over an empty sequence");
+        BRISK_ASSIGN_OR_RETURN(Tensor stacked, StackAlongAxis(scans[size_t(k)], 0, false,
+                                                              "scan output " + std::to_string(k)));
+        per_batch[size_t(states + k)].push_back(std::move(stacked));
+      }
+    }
+    for (int i = 0; i < ctx.num_outputs(); ++i) {
+      if (per_batch[size_t(i)].empty()) return Unimplemented("Scan over an empty batch");
+      BRISK_ASSIGN_OR_RETURN(Tensor out, StackAlongAxis(per_batch[size_t(i)], 0, false,
+                                                        "output " + std::to_string(i)));
+      ctx.set_output(i, std::move(out));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::shared_ptr<const CompiledSubgraph> body_;
+  int num_scan_inputs_ = 0;
+  std::vector<int64_t> directions_;
+};
+
 }  // namespace
 
 BRISK_REGISTER_OPS(control_flow) {
   Op("If").Since(1).Infer(InferIf).Kernel<IfKernel>();
   Op("Loop").Since(1).Infer(InferLoop).Kernel<LoopKernel>();
+  Op("Scan").Since(8).Until(8).Infer(InferScan8).Kernel<Scan8Kernel>();
   Op("Scan").Since(9).Infer(InferScan).Kernel<ScanKernel>();
 }
 
