@@ -8,7 +8,8 @@
 #
 # Seed corpora are made at run time in a temp dir: the model loader gets every small model.onnx
 # of the ONNX node tests (/usr/share/libonnx-testdata), the NPY target a few hand-made files.
-# Corpora grown by the run and crash reproducers are kept under build-fuzz/fuzz-out/.
+# Corpora grown by the run and crash reproducers are kept under build-fuzz/fuzz-out/. Inputs that
+# once crashed are committed under tests/fuzz/regressions/<target>/ and replayed first.
 set -euo pipefail
 
 SECONDS_PER_TARGET="${1:-60}"
@@ -60,13 +61,24 @@ run() {
   mkdir -p "$corpus" "$artifacts"
   echo "== $target: ${SECONDS_PER_TARGET}s, seeds from $seeds, log in $OUT/$target.log"
   local rc=0
+  # Inputs that crashed earlier versions must still load cleanly (libFuzzer runs files once).
+  local regressions="$ROOT/tests/fuzz/regressions/${target%_fuzz}"
+  if [[ -d "$regressions" ]] && ls "$regressions" | grep -q .; then
+    if ! "$BUILD/tests/fuzz/$target" "$regressions"/* > "$OUT/$target.regressions.log" 2>&1; then
+      echo "!! $target: a committed regression input crashes again; see $OUT/$target.regressions.log" >&2
+      status=1
+    fi
+  fi
+  local before
+  before=$(ls "$artifacts" | wc -l)
   "$BUILD/tests/fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" -timeout=20 \
     -rss_limit_mb=4096 -malloc_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
     ${FUZZ_FORK:+-fork="$FUZZ_FORK" -ignore_crashes=1} \
     -artifact_prefix="$artifacts" "$corpus" "$seeds" > "$OUT/$target.log" 2>&1 || rc=$?
-  grep -E "^(#[0-9]+ *(INITED|DONE)|==[0-9]+==ERROR|SUMMARY|stat::number_of_executed_units)" \
+  grep -aE "^(#[0-9]+ *(INITED|DONE)|==[0-9]+==ERROR|SUMMARY|stat::number_of_executed_units)" \
     "$OUT/$target.log" || true
-  if [[ $rc -ne 0 ]] || ls "$artifacts" | grep -q .; then
+  # Only reproducers written by this run count (earlier runs' stay for inspection).
+  if [[ $rc -ne 0 ]] || [[ $(ls "$artifacts" | wc -l) -gt $before ]]; then
     echo "!! $target failed (exit $rc); reproducers in $artifacts" >&2
     status=1
   fi
