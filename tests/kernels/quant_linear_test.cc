@@ -18,15 +18,10 @@ using testing::MakeTensor;
 using testing::Sym;
 using testing::Type;
 
+// Compares every output with values computed by onnxruntime.
 void CheckOp(const OpSpec& spec, const std::vector<std::optional<Tensor>>& inputs,
-             const std::vector<Tensor>& expected) {
-  auto out = RunOp(spec, inputs);
-  ASSERT_TRUE(out.ok()) << out.status().ToString();
-  ASSERT_EQ(out->size(), expected.size());
-  for (size_t i = 0; i < expected.size(); ++i) {
-    SCOPED_TRACE("output " + std::to_string(i));
-    EXPECT_TENSOR_NEAR((*out)[i], expected[i], 1e-6, 1e-7);
-  }
+            const std::vector<Tensor>& expected) {
+  testing::ExpectOpOutputs(spec, inputs, expected, 1e-6, 1e-7);
 }
 
 // Expected values from onnxruntime.

@@ -15,15 +15,10 @@ using testing::ExpectErrorContains;
 using testing::K;
 using testing::MakeTensor;
 
+// Compares every output with values computed by onnxruntime.
 void CheckRnn(const OpSpec& spec, const std::vector<std::optional<Tensor>>& inputs,
-              const std::vector<Tensor>& expected) {
-  auto out = RunOp(spec, inputs);
-  ASSERT_TRUE(out.ok()) << out.status().ToString();
-  ASSERT_EQ(out->size(), expected.size());
-  for (size_t i = 0; i < expected.size(); ++i) {
-    SCOPED_TRACE("output " + std::to_string(i));
-    EXPECT_TENSOR_NEAR((*out)[i], expected[i], 1e-4, 1e-5);
-  }
+            const std::vector<Tensor>& expected) {
+  testing::ExpectOpOutputs(spec, inputs, expected, 1e-4, 1e-5);
 }
 
 TEST(RnnOrtTest, LstmForwardFull) {

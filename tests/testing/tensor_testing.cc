@@ -23,6 +23,17 @@ Tensor MakeFloat16Tensor(Shape shape, std::vector<float> values) {
   return MakeTensor<Float16>(shape, h);
 }
 
+void ExpectOpOutputs(const OpSpec& spec, const std::vector<std::optional<Tensor>>& inputs,
+                     const std::vector<Tensor>& expected, double rtol, double atol) {
+  auto out = RunOp(spec, inputs);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_EQ(out->size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    SCOPED_TRACE("output " + std::to_string(i));
+    EXPECT_TENSOR_NEAR((*out)[i], expected[i], rtol, atol);
+  }
+}
+
 StatusOr<Tensor> RunSingle(const std::string& op, std::vector<std::optional<Tensor>> inputs,
                            int opset, ir::AttributeMap attrs) {
   BRISK_ASSIGN_OR_RETURN(auto out, RunOp({.op_type = op, .opset = opset, .attrs = std::move(attrs)},

@@ -30,6 +30,11 @@ Tensor MakeBoolTensor(Shape shape, std::vector<int> values);
 // Float16 tensors from float literals (each rounded to the nearest half).
 Tensor MakeFloat16Tensor(Shape shape, std::vector<float> values);
 
+// Runs `spec` on `inputs` and compares every output with `expected` (same count, dtypes and
+// shapes; floats within rtol/atol).
+void ExpectOpOutputs(const OpSpec& spec, const std::vector<std::optional<Tensor>>& inputs,
+                     const std::vector<Tensor>& expected, double rtol = 1e-6, double atol = 1e-7);
+
 // Runs one op (default domain) and returns its only output.
 StatusOr<Tensor> RunSingle(const std::string& op, std::vector<std::optional<Tensor>> inputs,
                            int opset = 21, ir::AttributeMap attrs = {});
