@@ -13,26 +13,6 @@ using testing::Attrs;
 using testing::MakeTensor;
 using testing::RandomFloat;
 
-// Runs only the op's inference function on symbolic input types; returns "dtype shape" of
-// output `out` or the error.
-std::string InferOutput(const std::string& op, int opset, const ir::AttributeMap& attrs,
-                        std::vector<ir::TypeInfo> types, int num_outputs = 1, int out = 0) {
-  ir::Graph graph("g");
-  ir::Node* node = graph.AddNode(op, "n");
-  node->opset = opset;
-  node->attrs = attrs;
-  for (size_t i = 0; i < types.size(); ++i)
-    node->inputs.push_back(*graph.AddValue("in" + std::to_string(i)));
-  for (int i = 0; i < num_outputs; ++i)
-    node->outputs.push_back(*graph.AddValue("out" + std::to_string(i)));
-  const OpDef* def = OpRegistry::Global().Find("", op, opset);
-  if (def == nullptr) return "no def";
-  InferenceContext ctx(*node, types, std::vector<const Tensor*>(types.size(), nullptr));
-  Status s = def->infer(ctx);
-  if (!s.ok()) return s.ToString();
-  const ir::TypeInfo& t = ctx.output_types()[size_t(out)];
-  return std::string(DTypeName(t.dtype)) + " " + (t.shape ? t.shape->ToString() : "?");
-}
 
 SymbolicShape Sym(std::vector<Dim> d) { return SymbolicShape(std::move(d)); }
 
@@ -212,12 +192,12 @@ TEST(ConvTransposeTest, SymbolicInference) {
   ir::TypeInfo x{DType::kFloat32, Sym({n, Dim::Known(4), Dim::Known(5), Dim::Unknown()})};
   ir::TypeInfo w{DType::kFloat32, Sym({Dim::Known(4), Dim::Known(3), Dim::Known(3),
                                        Dim::Known(3)})};
-  EXPECT_EQ(InferOutput("ConvTranspose", 11,
+  EXPECT_EQ(testing::InferOutputString("ConvTranspose", 11,
                         Attrs().Int("group", 2).Ints("strides", {2, 2})
                             .Ints("output_padding", {1, 1}),
                         {x, w}),
             "float32 [N, 6, 12, ?]");
-  EXPECT_EQ(InferOutput("ConvTranspose", 11,
+  EXPECT_EQ(testing::InferOutputString("ConvTranspose", 11,
                         Attrs().String("auto_pad", "SAME_UPPER").Ints("strides", {3, 3}),
                         {x, w}),
             "float32 [N, 3, 15, ?]");

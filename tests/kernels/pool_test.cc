@@ -14,26 +14,6 @@ using testing::Attrs;
 using testing::MakeTensor;
 using testing::RandomFloat;
 
-// Runs only the op's inference function on symbolic input types; returns "dtype shape" of
-// output `out` or the error.
-std::string InferOutput(const std::string& op, int opset, const ir::AttributeMap& attrs,
-                        std::vector<ir::TypeInfo> types, int num_outputs = 1, int out = 0) {
-  ir::Graph graph("g");
-  ir::Node* node = graph.AddNode(op, "n");
-  node->opset = opset;
-  node->attrs = attrs;
-  for (size_t i = 0; i < types.size(); ++i)
-    node->inputs.push_back(*graph.AddValue("in" + std::to_string(i)));
-  for (int i = 0; i < num_outputs; ++i)
-    node->outputs.push_back(*graph.AddValue("out" + std::to_string(i)));
-  const OpDef* def = OpRegistry::Global().Find("", op, opset);
-  if (def == nullptr) return "no def";
-  InferenceContext ctx(*node, types, std::vector<const Tensor*>(types.size(), nullptr));
-  Status s = def->infer(ctx);
-  if (!s.ok()) return s.ToString();
-  const ir::TypeInfo& t = ctx.output_types()[size_t(out)];
-  return std::string(DTypeName(t.dtype)) + " " + (t.shape ? t.shape->ToString() : "?");
-}
 
 SymbolicShape Sym(std::vector<Dim> d) { return SymbolicShape(std::move(d)); }
 
@@ -468,25 +448,25 @@ TEST(MaxUnpoolTest, Errors) {
 TEST(PoolInferenceTest, SymbolicBatchFlowsThrough) {
   const Dim n = Dim::Symbol("N");
   ir::TypeInfo x{DType::kFloat32, Sym({n, Dim::Known(64), Dim::Known(112), Dim::Unknown()})};
-  EXPECT_EQ(InferOutput("MaxPool", 12,
+  EXPECT_EQ(testing::InferOutputString("MaxPool", 12,
                         Attrs().Ints("kernel_shape", {3, 3}).Ints("strides", {2, 2})
                             .Ints("pads", {1, 1, 1, 1}),
                         {x}, 2, 1),
             "int64 [N, 64, 56, ?]");
-  EXPECT_EQ(InferOutput("AveragePool", 19,
+  EXPECT_EQ(testing::InferOutputString("AveragePool", 19,
                         Attrs().Ints("kernel_shape", {2, 2}).Int("ceil_mode", 1)
                             .Ints("strides", {2, 2}),
                         {x}),
             "float32 [N, 64, 56, ?]");
-  EXPECT_EQ(InferOutput("GlobalAveragePool", 13, Attrs(), {x}), "float32 [N, 64, 1, 1]");
-  EXPECT_EQ(InferOutput("LpPool", 18, Attrs().Ints("kernel_shape", {3, 1}), {x}),
+  EXPECT_EQ(testing::InferOutputString("GlobalAveragePool", 13, Attrs(), {x}), "float32 [N, 64, 1, 1]");
+  EXPECT_EQ(testing::InferOutputString("LpPool", 18, Attrs().Ints("kernel_shape", {3, 1}), {x}),
             "float32 [N, 64, 110, ?]");
-  EXPECT_EQ(InferOutput("MaxUnpool", 11,
+  EXPECT_EQ(testing::InferOutputString("MaxUnpool", 11,
                         Attrs().Ints("kernel_shape", {2, 2}).Ints("strides", {2, 2}),
                         {x, ir::TypeInfo{DType::kInt64, x.shape}}),
             "float32 [N, 64, 224, ?]");
   EXPECT_NE(
-      InferOutput("MaxPool", 12, Attrs().Ints("kernel_shape", {200, 1}), {x}).find("larger"),
+      testing::InferOutputString("MaxPool", 12, Attrs().Ints("kernel_shape", {200, 1}), {x}).find("larger"),
       std::string::npos);
 }
 

@@ -34,6 +34,15 @@ void ExpectOpOutputs(const OpSpec& spec, const std::vector<std::optional<Tensor>
   }
 }
 
+std::string InferOutputString(const std::string& op, int opset, const ir::AttributeMap& attrs,
+                              std::vector<ir::TypeInfo> types, int num_outputs, int out) {
+  auto t = InferOp({.op_type = op, .opset = opset, .attrs = attrs, .num_outputs = num_outputs},
+                   std::move(types));
+  if (!t.ok()) return t.status().ToString();
+  const ir::TypeInfo& type = (*t)[size_t(out)];
+  return std::string(DTypeName(type.dtype)) + " " + (type.shape ? type.shape->ToString() : "?");
+}
+
 StatusOr<Tensor> RunSingle(const std::string& op, std::vector<std::optional<Tensor>> inputs,
                            int opset, ir::AttributeMap attrs) {
   BRISK_ASSIGN_OR_RETURN(auto out, RunOp({.op_type = op, .opset = opset, .attrs = std::move(attrs)},

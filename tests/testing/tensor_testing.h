@@ -35,6 +35,11 @@ Tensor MakeFloat16Tensor(Shape shape, std::vector<float> values);
 void ExpectOpOutputs(const OpSpec& spec, const std::vector<std::optional<Tensor>>& inputs,
                      const std::vector<Tensor>& expected, double rtol = 1e-6, double atol = 1e-7);
 
+// Runs only `op`'s inference function (InferOp) on declared types; returns "dtype shape" of
+// output `out` ("float32 [N, 8, 4, 4]") or the error's text.
+std::string InferOutputString(const std::string& op, int opset, const ir::AttributeMap& attrs,
+                              std::vector<ir::TypeInfo> types, int num_outputs = 1, int out = 0);
+
 // Runs one op (default domain) and returns its only output.
 StatusOr<Tensor> RunSingle(const std::string& op, std::vector<std::optional<Tensor>> inputs,
                            int opset = 21, ir::AttributeMap attrs = {});
