@@ -26,10 +26,23 @@
 
 namespace brisk {
 
+// How much the graph is rewritten when a session is created (ONNX Runtime's levels).
+enum class OptimizationLevel {
+  kNone = 0,      // run the graph as loaded
+  kBasic = 1,     // rewrites that keep plain ONNX: constant folding, dead code, CSE, ...
+  kExtended = 2,  // plus brisk's fused ops and layouts (FusedConv, FusedMatMul, ...)
+};
+
 struct SessionOptions {
-  // Intra-op threads; 0 = the number of CPUs this process may use. Not used yet: the reference
-  // kernels are single-threaded; the thread pool arrives with the fast kernels (issue #3).
+  // Intra-op threads (brisk's kernels and oneDNN share one OpenMP team); 0 = the physical
+  // cores of the CPUs this process may use (affinity mask and cgroup quota).
   int intra_op_threads = 0;
+  OptimizationLevel optimization_level = OptimizationLevel::kExtended;
+  // Use only the reference kernels (slow; the oracle for tests).
+  bool reference_kernels_only = false;
+  // Treat denormal floats as zero during runs (FTZ/DAZ): denormal arithmetic is ~100x slower
+  // and models with tiny activations otherwise crawl.
+  bool flush_denormals = true;
   // Compiled plans kept, one per distinct input-shape signature (least recently used evicted).
   int plan_cache_capacity = 8;
   // Compiling this many plans (after the first) makes the session warn about changing shapes.
@@ -89,6 +102,10 @@ class Session {
   Status Warmup(const std::vector<Shape>& input_shapes);
 
   SessionStats stats() const;
+  // What the graph passes did when the session was created ("FuseConvBatchNorm: 53 rewrites").
+  const std::string& optimization_report() const;
+  // Threads each Run uses.
+  int intra_op_threads() const;
 
   class Impl;
 

@@ -95,9 +95,22 @@ StatusOr<std::vector<Tensor>> RunOp(const OpSpec& spec, std::vector<std::optiona
   if (def->infer) BRISK_RETURN_IF_ERROR(def->infer(infer).WithContext(node->Describe()));
 
   KernelInit init{*node, types, constants, nullptr};
-  auto created = def->create(init);
+  const OpDef* kernel_def = def;
+  if (!spec.backend.empty()) {
+    kernel_def = nullptr;
+    for (const OpDef* d : OpRegistry::Global().FindKernels(spec.domain, spec.op_type, spec.opset))
+      if (d->backend == spec.backend) kernel_def = d;
+    if (kernel_def == nullptr) {
+      return FailedPrecondition(node->Describe() + ": no " + spec.backend + " kernel");
+    }
+  }
+  auto created = kernel_def->create(init);
   if (!created.ok()) return created.status().WithContext(node->Describe());
   std::unique_ptr<Kernel> kernel = std::move(created).value();
+  if (kernel == nullptr) {
+    return FailedPrecondition(node->Describe() + ": the " + spec.backend +
+                              " kernel declined these inputs/attributes");
+  }
   std::vector<const Tensor*> in_ptrs;
   for (auto& t : inputs) in_ptrs.push_back(t ? &*t : nullptr);
   std::vector<Tensor> outputs(size_t(spec.num_outputs));

@@ -21,6 +21,10 @@ struct OpSpec {
   std::string domain;
   ir::AttributeMap attrs;
   int num_outputs = 1;
+  // Which kernel runs: "" = the reference kernel; a backend name ("cpu") = that backend's
+  // kernel, and an error (FailedPrecondition) if it has none or it declines the node — so a test
+  // comparing a fast kernel with the reference knows the fast one really ran.
+  std::string backend;
 };
 
 // `inputs[i]` nullopt = optional input absent. Inputs are treated as known constants during

@@ -46,10 +46,26 @@ const OpDef* OpRegistry::Find(std::string_view domain, std::string_view op_type,
   const OpDef* best = nullptr;
   for (const OpDef& d : defs_) {
     if (d.op_type != op_type || !SameDomain(d.domain, domain)) continue;
+    if (d.backend != kReferenceBackend) continue;
     if (opset < d.since || opset > d.until) continue;
     if (best == nullptr || d.since > best->since) best = &d;
   }
   return best;
+}
+
+std::vector<const OpDef*> OpRegistry::FindKernels(std::string_view domain,
+                                                  std::string_view op_type, int opset,
+                                                  bool reference_only) const {
+  std::vector<const OpDef*> found;
+  if (!reference_only) {
+    for (const OpDef& d : defs_) {
+      if (d.backend == kReferenceBackend || d.op_type != op_type || !SameDomain(d.domain, domain))
+        continue;
+      if (opset >= d.since && opset <= d.until && d.create) found.push_back(&d);
+    }
+  }
+  if (const OpDef* reference = Find(domain, op_type, opset)) found.push_back(reference);
+  return found;
 }
 
 bool OpRegistry::Knows(std::string_view domain, std::string_view op_type) const {
@@ -75,6 +91,10 @@ OpBuilder& OpBuilder::Since(int version) {
 }
 OpBuilder& OpBuilder::Until(int version) {
   def_.until = version;
+  return *this;
+}
+OpBuilder& OpBuilder::Backend(std::string_view backend) {
+  def_.backend = std::string(backend);
   return *this;
 }
 OpBuilder& OpBuilder::Infer(InferFn fn) {

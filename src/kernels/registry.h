@@ -124,8 +124,14 @@ class Kernel {
  public:
   virtual ~Kernel() = default;
   virtual Status Run(KernelContext& ctx) const = 0;
+  // Which implementation this is, for the profiler and `brisk profile` ("reference",
+  // "onednn:jit:avx512_core", "avx512"). Fast kernels say what they picked at create time.
+  virtual std::string Describe() const { return "reference"; }
 };
 
+// A factory of a fast backend may return a null kernel (with OK status) to say "not for this
+// node" (a dtype, attribute or shape it does not cover); the compiler then tries the next
+// candidate and finally the reference kernel.
 using KernelFactory = std::function<StatusOr<std::unique_ptr<Kernel>>(const KernelInit&)>;
 using ComputeFn = std::function<Status(KernelContext&)>;
 
@@ -169,13 +175,20 @@ class KernelContext {
 // ---- Registry ------------------------------------------------------------------------------
 
 inline constexpr int kMaxOpset = 1 << 20;
+// Backends: the reference kernels define each op (inference + oracle compute); fast backends
+// only add kernels for ops the reference defines.
+inline constexpr std::string_view kReferenceBackend = "reference";
+inline constexpr std::string_view kCpuBackend = "cpu";
+// Domain of the ops brisk's graph passes create (FusedConv, FusedMatMul, ...).
+inline constexpr std::string_view kBriskDomain = "ai.brisk";
 
 struct OpDef {
   std::string domain;  // "" for ai.onnx
   std::string op_type;
   int since = 1;
   int until = kMaxOpset;  // inclusive
-  InferFn infer;
+  std::string backend = std::string(kReferenceBackend);
+  InferFn infer;          // reference definitions only
   KernelFactory create;
   const char* file = "";  // where it was registered, for diagnostics
 };
@@ -184,8 +197,13 @@ class OpRegistry {
  public:
   static OpRegistry& Global();
   void Register(OpDef def);
-  // The definition for `op_type` valid at `opset`, or nullptr.
+  // The reference definition for `op_type` valid at `opset` (inference + reference kernel), or
+  // nullptr.
   const OpDef* Find(std::string_view domain, std::string_view op_type, int opset) const;
+  // Kernel candidates for a node, best first: fast backends' kernels valid at `opset` (unless
+  // `reference_only`), then the reference definition. Empty when the op is unknown.
+  std::vector<const OpDef*> FindKernels(std::string_view domain, std::string_view op_type,
+                                        int opset, bool reference_only = false) const;
   // Whether any version of the op is registered (to tell "unknown op" from "unsupported opset").
   bool Knows(std::string_view domain, std::string_view op_type) const;
   const std::vector<OpDef>& defs() const { return defs_; }
@@ -205,6 +223,8 @@ class OpBuilder {
   OpBuilder& Domain(std::string domain);
   OpBuilder& Since(int version);
   OpBuilder& Until(int version);  // inclusive
+  // Registers a fast kernel of `backend` for an op the reference already defines (no Infer).
+  OpBuilder& Backend(std::string_view backend);
   OpBuilder& Infer(InferFn fn);
   OpBuilder& Create(KernelFactory factory);
   // A kernel with no create-time state: `fn` is called on every run.

@@ -54,8 +54,9 @@ Status CompiledGraph::Build() {
     return std::shared_ptr<const CompiledSubgraph>(std::move(compiled));
   };
   for (const auto& node : graph_.nodes()) {
-    const OpDef* def = OpRegistry::Global().Find(node->domain, node->op_type, node->opset);
-    if (def == nullptr || !def->create) {
+    const std::vector<const OpDef*> candidates = OpRegistry::Global().FindKernels(
+        node->domain, node->op_type, node->opset, options_.reference_kernels_only);
+    if (candidates.empty()) {
       return Unimplemented(node->Describe() + ": no kernel for this op");
     }
     Step step;
@@ -70,9 +71,19 @@ Status CompiledGraph::Build() {
     }
     for (const ir::Value* v : node->outputs) step.outputs.push_back(v ? v->index() : -1);
     KernelInit init{*node, std::move(in_types), std::move(in_constants), compile_subgraph};
-    auto kernel = def->create(init);
-    if (!kernel.ok()) return kernel.status().WithContext(node->Describe());
-    step.kernel = std::move(kernel).value();
+    // Fast kernels first; one may decline the node (null kernel) and the next is tried, ending
+    // with the reference kernel, which accepts everything its op defines.
+    for (const OpDef* def : candidates) {
+      auto kernel = def->create(init);
+      if (!kernel.ok()) return kernel.status().WithContext(node->Describe());
+      if (*kernel == nullptr) continue;
+      step.kernel = std::move(kernel).value();
+      step.backend = def->backend;
+      break;
+    }
+    if (step.kernel == nullptr) {
+      return Internal(node->Describe() + ": every kernel declined the node");
+    }
     const int step_index = int(steps_.size());
     for (int idx : step.inputs)
       if (idx >= 0) last_use[size_t(idx)] = step_index;

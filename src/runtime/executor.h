@@ -21,6 +21,8 @@ namespace brisk {
 struct CompileOptions {
   // Check every kernel output against the inferred dtype/shape (tests and conformance).
   bool check_inferred_types = false;
+  // Use only the reference kernels (the oracle), never a fast backend.
+  bool reference_kernels_only = false;
 };
 
 class CompiledGraph;
@@ -59,6 +61,7 @@ class CompiledGraph final : public CompiledSubgraph {
   struct Step {
     const ir::Node* node = nullptr;
     std::unique_ptr<Kernel> kernel;
+    std::string backend;  // the OpDef backend the kernel came from
     std::vector<int> inputs;   // value index per input, -1 when absent
     std::vector<int> outputs;  // value index per output, -1 when unused
     std::vector<int> release;  // values whose last use is this step

@@ -4,7 +4,9 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/threads.h"
 #include "onnx/importer.h"
+#include "passes/pass.h"
 #include "runtime/executor.h"
 #include "runtime/type_inference.h"
 
@@ -27,6 +29,8 @@ class Session::Impl {
   std::vector<TensorInfo> inputs_;
   std::vector<TensorInfo> outputs_;
   ModelInfo info_;
+  std::string optimization_report_;
+  int threads_ = 1;
   mutable std::mutex mutex_;
   SessionStats stats_;
 
@@ -34,6 +38,9 @@ class Session::Impl {
   // Checks dtype, rank and dims of each feed; binds symbolic dims consistently.
   Status ValidateFeeds(const std::vector<Tensor>& inputs) const;
   void WarnIfReplanning(const std::vector<Shape>& shapes);
+  CompileOptions compile_options() const {
+    return {options_.check_inferred_types, options_.reference_kernels_only};
+  }
 
   ir::Model model_;
   SessionOptions options_;
@@ -62,6 +69,10 @@ Status Session::Impl::Init() {
   ir::Graph& graph = *model_.graph;
   Status s = InferModelTypes(graph);
   if (!s.ok()) return s.WithContext(label);
+  threads_ = options_.intra_op_threads > 0 ? options_.intra_op_threads : PhysicalCores();
+  auto report = passes::OptimizeGraph(graph, options_.optimization_level);
+  if (!report.ok()) return report.status().WithContext(label + ": graph optimization");
+  optimization_report_ = report->ToString();
   for (const ir::Value* v : graph.inputs()) {
     feedable_.push_back(v);
     has_default_.push_back(v->constant.has_value());
@@ -89,8 +100,7 @@ Status Session::Impl::Init() {
     auto plan = PlanFor(fixed);
     if (!plan.ok()) return plan.status().WithContext(label);
   } else {
-    CompileOptions copts{options_.check_inferred_types};
-    auto plan = CompiledGraph::CompileSubgraph(graph, copts);
+    auto plan = CompiledGraph::CompileSubgraph(graph, compile_options());
     if (!plan.ok()) return plan.status().WithContext(label);
   }
   return Status::Ok();
@@ -167,8 +177,8 @@ StatusOr<std::shared_ptr<const CompiledGraph>> Session::Impl::PlanFor(
     input_types.push_back({feedable_[i]->type.dtype, SymbolicShape::FromShape(shapes[i])});
   const ir::Graph& graph = *model_.graph;
   BRISK_ASSIGN_OR_RETURN(ValueTable table, InferValueTable(graph, input_types));
-  CompileOptions copts{options_.check_inferred_types};
-  BRISK_ASSIGN_OR_RETURN(auto plan, CompiledGraph::Compile(graph, std::move(table), copts));
+  BRISK_ASSIGN_OR_RETURN(auto plan,
+                         CompiledGraph::Compile(graph, std::move(table), compile_options()));
   ++stats_.plans_compiled;
   WarnIfReplanning(shapes);
   last_compiled_ = shapes;
@@ -198,6 +208,7 @@ StatusOr<std::vector<Tensor>> Session::Impl::Run(std::vector<Tensor> inputs) {
     std::lock_guard<std::mutex> lock(mutex_);
     ++stats_.runs;
   }
+  RunScope scope(threads_, options_.flush_denormals);
   auto out = (*plan)->Execute(std::move(inputs), nullptr);
   if (!out.ok()) return out.status().WithContext(model_.path);
   return out;
@@ -271,6 +282,9 @@ Status Session::Warmup(const std::vector<Shape>& input_shapes) {
   }
   return impl_->PlanFor(input_shapes).status();
 }
+
+const std::string& Session::optimization_report() const { return impl_->optimization_report_; }
+int Session::intra_op_threads() const { return impl_->threads_; }
 
 SessionStats Session::stats() const {
   std::lock_guard<std::mutex> lock(impl_->mutex_);

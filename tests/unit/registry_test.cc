@@ -13,16 +13,28 @@ TEST(RegistryTest, EveryOpHasInferenceAndKernel) {
   const auto& defs = OpRegistry::Global().defs();
   ASSERT_GT(defs.size(), 150u) << "kernels did not self-register (whole-archive link broken?)";
   for (const OpDef& d : defs) {
-    EXPECT_TRUE(bool(d.infer)) << d.op_type << " (" << d.file << ") has no inference function";
     EXPECT_TRUE(bool(d.create)) << d.op_type << " (" << d.file << ") has no kernel";
     EXPECT_LE(d.since, d.until) << d.op_type << " (" << d.file << ")";
+    if (d.backend == kReferenceBackend) {
+      EXPECT_TRUE(bool(d.infer)) << d.op_type << " (" << d.file << ") has no inference function";
+    } else {
+      // A fast kernel needs the reference definition (inference + oracle) at every opset it
+      // claims; checked at its first and last opset.
+      EXPECT_NE(OpRegistry::Global().Find(d.domain, d.op_type, d.since), nullptr)
+          << d.backend << " kernel for " << d.op_type << " (" << d.file
+          << ") has no reference definition at opset " << d.since;
+      const int last = d.until == kMaxOpset ? d.since : d.until;
+      EXPECT_NE(OpRegistry::Global().Find(d.domain, d.op_type, last), nullptr)
+          << d.backend << " kernel for " << d.op_type << " (" << d.file
+          << ") has no reference definition at opset " << last;
+    }
   }
 }
 
 TEST(RegistryTest, OpsetRangesOfOneOpDoNotOverlap) {
-  std::map<std::pair<std::string, std::string>, std::vector<const OpDef*>> by_op;
+  std::map<std::tuple<std::string, std::string, std::string>, std::vector<const OpDef*>> by_op;
   for (const OpDef& d : OpRegistry::Global().defs()) {
-    by_op[{d.domain == "ai.onnx" ? "" : d.domain, d.op_type}].push_back(&d);
+    by_op[{d.backend, d.domain == "ai.onnx" ? "" : d.domain, d.op_type}].push_back(&d);
   }
   for (const auto& [key, defs] : by_op) {
     for (size_t i = 0; i < defs.size(); ++i) {
@@ -30,7 +42,7 @@ TEST(RegistryTest, OpsetRangesOfOneOpDoNotOverlap) {
         const OpDef& a = *defs[i];
         const OpDef& b = *defs[j];
         if (a.since == b.since) {
-          ADD_FAILURE() << key.second << " is registered twice from opset " << a.since << " ("
+          ADD_FAILURE() << std::get<2>(key) << " is registered twice from opset " << a.since << " ("
                         << a.file << ", " << b.file << ")";
         }
       }

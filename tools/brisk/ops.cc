@@ -12,15 +12,26 @@ namespace {
 int ListOps() {
   // (domain, op) -> opset ranges, ordered.
   std::map<std::pair<std::string, std::string>, std::set<std::pair<int, int>>> ops;
-  for (const OpDef& d : OpRegistry::Global().defs())
-    ops[{d.domain.empty() ? "ai.onnx" : d.domain, d.op_type}].insert({d.since, d.until});
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> fast_backends;
+  for (const OpDef& d : OpRegistry::Global().defs()) {
+    const std::pair<std::string, std::string> key{d.domain.empty() ? "ai.onnx" : d.domain,
+                                                  d.op_type};
+    if (d.backend == kReferenceBackend) {
+      ops[key].insert({d.since, d.until});
+    } else {
+      fast_backends[key].insert(d.backend);
+    }
+  }
   for (const auto& [key, ranges] : ops) {
     std::string text;
     for (const auto& [since, until] : ranges) {
       if (!text.empty()) text += ", ";
       text += std::to_string(since) + (until == kMaxOpset ? "+" : "-" + std::to_string(until));
     }
-    std::printf("%-16s %-32s opsets %s\n", key.first.c_str(), key.second.c_str(), text.c_str());
+    std::string backends = "reference";
+    for (const std::string& b : fast_backends[key]) backends += ", " + b;
+    std::printf("%-16s %-32s opsets %-12s kernels: %s\n", key.first.c_str(), key.second.c_str(),
+                text.c_str(), backends.c_str());
   }
   std::printf("%zu ops\n", ops.size());
   return 0;
