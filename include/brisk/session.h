@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "brisk/logging.h"
+#include "brisk/profile.h"
 #include "brisk/shape.h"
 #include "brisk/status.h"
 #include "brisk/tensor.h"
@@ -77,6 +78,11 @@ struct SessionStats {
 
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
+struct RunOptions {
+  // When set, every step of the run is timed into it (see brisk/profile.h).
+  Profile* profile = nullptr;
+};
+
 class Session {
  public:
   static StatusOr<std::unique_ptr<Session>> Load(const std::string& path,
@@ -97,6 +103,8 @@ class Session {
   StatusOr<std::vector<Tensor>> Run(const NamedTensors& feeds);
   // Feeds in the order of inputs().
   StatusOr<std::vector<Tensor>> Run(const std::vector<Tensor>& inputs);
+  StatusOr<std::vector<Tensor>> Run(const NamedTensors& feeds, const RunOptions& options);
+  StatusOr<std::vector<Tensor>> Run(const std::vector<Tensor>& inputs, const RunOptions& options);
 
   // Compiles the plan for these input shapes ahead of the first Run.
   Status Warmup(const std::vector<Shape>& input_shapes);

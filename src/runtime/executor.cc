@@ -1,6 +1,7 @@
 #include "runtime/executor.h"
 
 #include "kernels/op_runner.h"
+#include "runtime/model_stats.h"
 
 namespace brisk {
 namespace {
@@ -84,6 +85,12 @@ Status CompiledGraph::Build() {
     if (step.kernel == nullptr) {
       return Internal(node->Describe() + ": every kernel declined the node");
     }
+    step.description = step.kernel->Describe();
+    step.flops = NodeFlops(*node, table_).value_or(0.0);
+    if (!node->outputs.empty() && node->outputs[0] != nullptr) {
+      const ir::TypeInfo& out = table_.types[size_t(node->outputs[0]->index())];
+      step.output_shape = out.shape ? out.shape->ToString() : "?";
+    }
     const int step_index = int(steps_.size());
     for (int idx : step.inputs)
       if (idx >= 0) last_use[size_t(idx)] = step_index;
@@ -98,7 +105,8 @@ Status CompiledGraph::Build() {
 }
 
 StatusOr<std::vector<Tensor>> CompiledGraph::Execute(std::vector<Tensor> inputs,
-                                                     const Frame* parent) const {
+                                                     const Frame* parent,
+                                                     Profile* profile) const {
   if (inputs.size() != graph_.inputs().size()) {
     return InvalidArgument("graph '" + graph_.name() + "' takes " +
                            std::to_string(graph_.inputs().size()) + " inputs, got " +
@@ -139,7 +147,12 @@ StatusOr<std::vector<Tensor>> CompiledGraph::Execute(std::vector<Tensor> inputs,
     }
     std::vector<Tensor> outputs(step.outputs.size());
     KernelContext ctx(*step.node, in_ptrs, &outputs, &frame);
+    const int64_t start_ns = profile != nullptr ? profile->NowNs() : 0;
     Status s = RunGuarded(*step.kernel, ctx);
+    if (profile != nullptr) {
+      profile->Add({step.node->name, step.node->op_type, step.description, step.output_shape,
+                    step.flops, start_ns, profile->NowNs() - start_ns, profile->runs() - 1});
+    }
     if (!s.ok()) return s.WithContext(step.node->Describe());
     for (size_t i = 0; i < step.outputs.size(); ++i) {
       const int idx = step.outputs[i];

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "brisk/profile.h"
 #include "brisk/status.h"
 #include "brisk/tensor.h"
 #include "ir/graph.h"
@@ -45,7 +46,9 @@ class CompiledGraph final : public CompiledSubgraph {
       const ir::Graph& graph, const CompileOptions& options);
 
   // Runs with `inputs` bound to the graph inputs in order; returns the graph outputs in order.
-  StatusOr<std::vector<Tensor>> Execute(std::vector<Tensor> inputs, const Frame* parent) const;
+  // With a profile, every step is timed into it.
+  StatusOr<std::vector<Tensor>> Execute(std::vector<Tensor> inputs, const Frame* parent,
+                                        Profile* profile = nullptr) const;
 
   // CompiledSubgraph:
   StatusOr<std::vector<Tensor>> Run(const KernelContext& ctx,
@@ -61,7 +64,10 @@ class CompiledGraph final : public CompiledSubgraph {
   struct Step {
     const ir::Node* node = nullptr;
     std::unique_ptr<Kernel> kernel;
-    std::string backend;  // the OpDef backend the kernel came from
+    std::string backend;       // the OpDef backend the kernel came from
+    std::string description;   // Kernel::Describe(), for the profiler
+    std::string output_shape;  // of output 0 as inferred for this plan
+    double flops = 0;
     std::vector<int> inputs;   // value index per input, -1 when absent
     std::vector<int> outputs;  // value index per output, -1 when unused
     std::vector<int> release;  // values whose last use is this step

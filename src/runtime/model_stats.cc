@@ -23,12 +23,15 @@ std::optional<Shape> KnownShape(const ValueTable& table, const ir::Value* v) {
   return t.shape->ToShape();
 }
 
-// FLOPs of one node, or nullopt when its shapes are unknown.
+}  // namespace
+
 std::optional<double> NodeFlops(const ir::Node& node, const ValueTable& table) {
   auto out = node.outputs.empty() ? std::nullopt : KnownShape(table, node.outputs[0]);
   if (!out) return std::nullopt;
   const double out_elems = double(out->NumElements());
-  const std::string& op = node.op_type;
+  std::string op = node.op_type;
+  if (op == "FusedConv") op = "Conv";
+  if (op == "FusedMatMul") op = "MatMul";
   if (op == "Conv" || op == "ConvTranspose") {
     auto w = KnownShape(table, node.inputs.size() > 1 ? node.inputs[1] : nullptr);
     auto x = KnownShape(table, node.inputs[0]);
@@ -59,8 +62,6 @@ std::optional<double> NodeFlops(const ir::Node& node, const ValueTable& table) {
     if (op == dm) return 0.0;
   return out_elems;  // elementwise, normalisation, pooling, reductions: about one op per output
 }
-
-}  // namespace
 
 StatusOr<ModelStats> ComputeModelStats(const ir::Model& model) {
   ModelStats stats;

@@ -7,6 +7,7 @@
 
 #include "brisk/status.h"
 #include "ir/graph.h"
+#include "runtime/type_inference.h"
 
 namespace brisk {
 
@@ -23,5 +24,9 @@ struct ModelStats {
 
 // `model.graph` must have been type-inferred (InferModelTypes).
 StatusOr<ModelStats> ComputeModelStats(const ir::Model& model);
+
+// FLOPs of one node with the value types in `table` (a multiply-add counts 2), or nullopt when
+// its shapes are unknown. brisk's fused ops count as their base op.
+std::optional<double> NodeFlops(const ir::Node& node, const ValueTable& table);
 
 }  // namespace brisk

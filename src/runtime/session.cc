@@ -22,8 +22,8 @@ class Session::Impl {
       : model_(std::move(model)), options_(options) {}
 
   Status Init();
-  StatusOr<std::vector<Tensor>> Run(std::vector<Tensor> inputs);
-  StatusOr<std::vector<Tensor>> RunNamed(const NamedTensors& feeds);
+  StatusOr<std::vector<Tensor>> Run(std::vector<Tensor> inputs, const RunOptions& options);
+  StatusOr<std::vector<Tensor>> RunNamed(const NamedTensors& feeds, const RunOptions& options);
   StatusOr<std::shared_ptr<const CompiledGraph>> PlanFor(const std::vector<Shape>& shapes);
 
   std::vector<TensorInfo> inputs_;
@@ -192,7 +192,8 @@ StatusOr<std::shared_ptr<const CompiledGraph>> Session::Impl::PlanFor(
   return plan;
 }
 
-StatusOr<std::vector<Tensor>> Session::Impl::Run(std::vector<Tensor> inputs) {
+StatusOr<std::vector<Tensor>> Session::Impl::Run(std::vector<Tensor> inputs,
+                                                 const RunOptions& options) {
   if (inputs.size() != feedable_.size()) {
     return InvalidArgument(model_.path + ": the model takes " + std::to_string(feedable_.size()) +
                            " inputs, got " + std::to_string(inputs.size()));
@@ -209,12 +210,17 @@ StatusOr<std::vector<Tensor>> Session::Impl::Run(std::vector<Tensor> inputs) {
     ++stats_.runs;
   }
   RunScope scope(threads_, options_.flush_denormals);
-  auto out = (*plan)->Execute(std::move(inputs), nullptr);
+  Profile* profile = options.profile;
+  const int64_t run_start = profile != nullptr ? profile->NowNs() : 0;
+  if (profile != nullptr) profile->BeginRun();
+  auto out = (*plan)->Execute(std::move(inputs), nullptr, profile);
+  if (profile != nullptr) profile->EndRun(profile->NowNs() - run_start);
   if (!out.ok()) return out.status().WithContext(model_.path);
   return out;
 }
 
-StatusOr<std::vector<Tensor>> Session::Impl::RunNamed(const NamedTensors& feeds) {
+StatusOr<std::vector<Tensor>> Session::Impl::RunNamed(const NamedTensors& feeds,
+                                                      const RunOptions& options) {
   std::vector<Tensor> inputs(feedable_.size());
   for (const auto& [name, tensor] : feeds) {
     size_t i = 0;
@@ -236,7 +242,7 @@ StatusOr<std::vector<Tensor>> Session::Impl::RunNamed(const NamedTensors& feeds)
                              "' is missing (expected " + inputs_[i].ToString() + ")");
     }
   }
-  return Run(std::move(inputs));
+  return Run(std::move(inputs), options);
 }
 
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -269,10 +275,17 @@ const std::vector<TensorInfo>& Session::outputs() const { return impl_->outputs_
 const ModelInfo& Session::model_info() const { return impl_->info_; }
 
 StatusOr<std::vector<Tensor>> Session::Run(const NamedTensors& feeds) {
-  return impl_->RunNamed(feeds);
+  return impl_->RunNamed(feeds, RunOptions{});
 }
 StatusOr<std::vector<Tensor>> Session::Run(const std::vector<Tensor>& inputs) {
-  return impl_->Run(inputs);
+  return impl_->Run(inputs, RunOptions{});
+}
+StatusOr<std::vector<Tensor>> Session::Run(const NamedTensors& feeds, const RunOptions& options) {
+  return impl_->RunNamed(feeds, options);
+}
+StatusOr<std::vector<Tensor>> Session::Run(const std::vector<Tensor>& inputs,
+                                           const RunOptions& options) {
+  return impl_->Run(inputs, options);
 }
 
 Status Session::Warmup(const std::vector<Shape>& input_shapes) {

@@ -10,5 +10,6 @@ CLI::App* AddInspectCommand(CLI::App& app, int& exit_code);
 CLI::App* AddRunCommand(CLI::App& app, int& exit_code);
 CLI::App* AddExportCommand(CLI::App& app, int& exit_code);
 CLI::App* AddOpsCommand(CLI::App& app, int& exit_code);
+CLI::App* AddProfileCommand(CLI::App& app, int& exit_code);
 
 }  // namespace brisk::cli

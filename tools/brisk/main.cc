@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   brisk::cli::AddRunCommand(app, exit_code);
   brisk::cli::AddExportCommand(app, exit_code);
   brisk::cli::AddOpsCommand(app, exit_code);
+  brisk::cli::AddProfileCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
