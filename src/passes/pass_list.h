@@ -2,11 +2,14 @@
 // semantics here (BatchNormalization must be folded into a Conv before an activation is fused
 // onto it), so the numbers are spaced out and documented in one place:
 //
-//   100  cleanup: constant folding, shape-computation folding, dead nodes, CSE
+//   100  cleanup: 100 FoldConstants, 105 FoldShapeComputations, 110 EliminateIdentity,
+//        120 EliminateCommonSubexpressions, 190 EliminateDeadNodes
 //   200  algebraic folding into producers: BatchNormalization into Conv/Gemm/MatMul
 //   300  pattern fusion of standard ops: LayerNormalization, GELU, attention
 //   400  transpose/reshape elimination
 //   500  producer fusion into brisk ops: bias, residual Add, activation -> FusedConv/FusedMatMul
+//        (500 FuseMatMulBias/FuseGemm, 510 FuseConvAdd/FuseMatMulAdd, 520 FuseConvActivation/
+//        FuseMatMulActivation: Y = act(base + bias + Sum) is built in that order)
 //   600  layout selection (blocked convolution layouts, weights reordered once)
 #pragma once
 
