@@ -1,0 +1,24 @@
+// Float32 elementwise microkernels for AVX-512 (16 lanes): the templates of
+// f32_elementwise_impl.inc at this vector width (compiled with the ISA flags).
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace brisk::ukernels {
+namespace {
+typedef float VF __attribute__((vector_size(64)));
+typedef int32_t VI __attribute__((vector_size(64)));
+inline VF SqrtV(VF v) { return VF(_mm512_mask_sqrt_ps(v, 0xffff, v)); }
+}  // namespace
+}  // namespace brisk::ukernels
+
+#include "kernels/cpu/ukernels/f32_elementwise_impl.inc"
+
+namespace brisk::ukernels {
+
+const F32ElementwiseUkernels& F32ElementwiseAvx512() {
+  static const F32ElementwiseUkernels table = MakeF32ElementwiseTable(Isa::kAvx512);
+  return table;
+}
+
+}  // namespace brisk::ukernels

@@ -1,0 +1,24 @@
+// Float32 elementwise microkernels for SSE2 (baseline x86-64), 4 lanes: the templates of f32_elementwise_impl.inc
+// instantiated for this file's vector width (this file is compiled with the ISA's flags).
+#include <emmintrin.h>
+
+#include <cstdint>
+
+namespace brisk::ukernels {
+namespace {
+typedef float VF __attribute__((vector_size(16)));
+typedef int32_t VI __attribute__((vector_size(16)));
+inline VF SqrtV(VF v) { return VF(_mm_sqrt_ps(v)); }
+}  // namespace
+}  // namespace brisk::ukernels
+
+#include "kernels/cpu/ukernels/f32_elementwise_impl.inc"
+
+namespace brisk::ukernels {
+
+const F32ElementwiseUkernels& F32ElementwiseGeneric() {
+  static const F32ElementwiseUkernels table = MakeF32ElementwiseTable(Isa::kGeneric);
+  return table;
+}
+
+}  // namespace brisk::ukernels

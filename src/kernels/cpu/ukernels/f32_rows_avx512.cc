@@ -1,0 +1,24 @@
+// Float32 rows microkernels for AVX-512 (16 lanes): the templates of
+// f32_rows_impl.inc at this vector width (compiled with the ISA flags).
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace brisk::ukernels {
+namespace {
+typedef float VF __attribute__((vector_size(64)));
+typedef int32_t VI __attribute__((vector_size(64)));
+inline VF SqrtV(VF v) { return VF(_mm512_mask_sqrt_ps(v, 0xffff, v)); }
+}  // namespace
+}  // namespace brisk::ukernels
+
+#include "kernels/cpu/ukernels/f32_rows_impl.inc"
+
+namespace brisk::ukernels {
+
+const F32RowsUkernels& F32RowsAvx512() {
+  static const F32RowsUkernels table = MakeF32RowsTable(Isa::kAvx512);
+  return table;
+}
+
+}  // namespace brisk::ukernels
