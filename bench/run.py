@@ -127,21 +127,25 @@ def cpu_info(args):
     except OSError:
         pass
     with open("/proc/cpuinfo") as f:
-        m = re.search(r"cpu MHz\s*:\s*([0-9.]+)", f.read())
-        info["cpuinfo_mhz"] = float(m.group(1)) if m else None
-    # The VM hides turbo: measure one core's AVX-512 FMA rate and infer the clock from it.
+        text = f.read()
+    m = re.search(r"cpu MHz\s*:\s*([0-9.]+)", text)
+    info["cpuinfo_mhz"] = float(m.group(1)) if m else None
+    family, model = (re.search(rf"^{k}\s*:\s*(\d+)", text, re.M) for k in ("cpu family", "model"))
+    if family and model:  # the VM's model name can be generic ("AMD EPYC"); 25/17 is Zen 4
+        info["model"] += f" (family {family.group(1)}, model {model.group(1)})"
+    # The VM hides turbo: measure the clock (dependent adds) and 512-bit FMAs per cycle.
     exe = "/tmp/bench_fma_peak"
     try:
         subprocess.run(["c++", "-O2", "-mavx512f", "-mfma", "-o", exe,
                         os.path.join(BENCH, "fma_peak.cc")], check=True, capture_output=True)
-        fma = json.loads(subprocess.run([exe], capture_output=True, text=True).stdout)
-        info.update(fma_gflops_1core=fma["fma_gflops_1core"], measured_ghz=fma["clock_ghz"])
-    except (OSError, subprocess.CalledProcessError, ValueError):
-        info.update(fma_gflops_1core=None, measured_ghz=None)
-    ghz = info["measured_ghz"] or (info["cpuinfo_mhz"] or 0) / 1e3
-    info["clock_source"] = "measured FMA loop" if info["measured_ghz"] else "/proc/cpuinfo"
-    # cores x GHz x 2 FMA units x 16 FP32 lanes (AVX-512) x 2 flops per FMA
-    info["peak_gflops_per_core"] = ghz * 2 * 16 * 2
+        info.update(json.loads(subprocess.run([exe], capture_output=True, text=True).stdout))
+        info["clock_source"] = "measured (bench/fma_peak.cc)"
+        info["fma_units"] = max(1, round(info["fma_per_cycle"]))
+    except (OSError, subprocess.CalledProcessError, ValueError, KeyError):
+        info.update(clock_ghz=(info["cpuinfo_mhz"] or 0) / 1e3, fma_units=2,
+                    clock_source="/proc/cpuinfo (fma_peak failed)")
+    # cores x GHz x FMA units x 16 FP32 lanes (AVX-512) x 2 flops per FMA
+    info["peak_gflops_per_core"] = info["clock_ghz"] * info["fma_units"] * 16 * 2
     return info
 
 
@@ -161,10 +165,13 @@ def report(results, meta, engines, models, threads_list, batches):
     cpu = meta["cpu"]
     lines = [f"Command: `{meta['command']}`", "",
              f"Date: {meta['date']}; brisk commit {meta['commit']}; CPU: {cpu['model']}, "
-             f"{cpu['cores']} cores; /proc/cpuinfo {cpu['cpuinfo_mhz']} MHz; one core's AVX-512 "
-             f"FMA loop: {fmt(cpu['fma_gflops_1core'])} GFLOP/s = {fmt(cpu['measured_ghz'])} GHz "
-             f"x 2 FMA units x 16 lanes x 2 flops. Peak FP32 = cores x "
-             f"{fmt(cpu['peak_gflops_per_core'])} GFLOP/s (clock from {cpu['clock_source']}).",
+             f"{cpu['cores']} cores; /proc/cpuinfo {cpu['cpuinfo_mhz']} MHz. Clock "
+             f"{fmt(cpu['clock_ghz'])} GHz and {cpu.get('fma_per_cycle', '?')} 512-bit FMAs per "
+             f"cycle per core ({cpu['clock_source']}); one core's FMA loop "
+             f"{fmt(cpu.get('fma_gflops_1core'))} GFLOP/s. Peak FP32 = cores x "
+             f"{fmt(cpu['clock_ghz'])} GHz x {cpu['fma_units']} FMA x 16 lanes x 2 flops = "
+             f"{fmt(cpu['peak_gflops_per_core'])} GFLOP/s per core, "
+             f"{fmt(cpu['peak_gflops_per_core'] * cpu['cores'])} in all.",
              "", "Versions: " + "; ".join(sorted({r["version"] for r in results if "version" in r})),
              ""]
     by_key = {(r["model_name"], r["engine_name"], r["threads_asked"], r["batch_asked"]): r
@@ -263,7 +270,7 @@ def main():
     p.add_argument("--engines", default=",".join(ENGINES))
     p.add_argument("--threads", default="1,2")
     p.add_argument("--batches", default="1,32", help="first: latency batch; last: throughput")
-    p.add_argument("--quick", action="store_true", help="1 warm-up, 2 timed runs: a smoke test")
+    p.add_argument("--quick", action="store_true", help="1 warm-up + 1 timed run per cell: a smoke test")
     p.add_argument("--min-iters", type=int, default=10)
     p.add_argument("--min-time", type=float, default=3.0)
     p.add_argument("--warmup", type=int, default=3)
@@ -273,7 +280,7 @@ def main():
     p.add_argument("--out", default=os.path.join(BENCH, "results"))
     args = p.parse_args()
     if args.quick:
-        args.min_iters, args.min_time, args.warmup = 2, 0.0, 1
+        args.min_iters, args.min_time, args.warmup = 1, 0.0, 1
     if args.brisk_cli is None:
         for build in ("build", "build-bench"):
             candidate = os.path.join(REPO, build, "tools", "brisk", "brisk")

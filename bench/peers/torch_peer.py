@@ -21,6 +21,9 @@ def main():
     torch.set_num_interop_threads(1)
     feeds = common.load_inputs(args)
     tensors = [torch.from_numpy(v) for v in feeds.values()]
+    source = common.zoo.BY_NAME[args.model].source
+    if source in ("torchvision", "transformers"):
+        __import__(source)  # the library import is not part of creating the model
     start = time.perf_counter()
     module = torch_defs.load_model(args.model)
     if args.mode == "jit":
