@@ -1,0 +1,116 @@
+// The shared oneDNN engine, stream, descriptors and scratchpad handling (see context.h).
+#include "kernels/cpu/onednn/context.h"
+
+#include <cstring>
+
+namespace brisk::onednn {
+
+const dnnl::engine& Engine() {
+  static const dnnl::engine* engine = new dnnl::engine(dnnl::engine::kind::cpu, 0);
+  return *engine;
+}
+
+dnnl::stream& ThreadStream() {
+  thread_local dnnl::stream stream(Engine());
+  return stream;
+}
+
+Status FromError(const dnnl::error& e, std::string_view what) {
+  return Internal("oneDNN " + std::string(what) + ": " + e.what() + " (status " +
+                  std::to_string(int(e.status)) + ")");
+}
+
+std::optional<Shape> KnownFloat32Shape(const ir::TypeInfo& type) {
+  if (type.dtype != DType::kFloat32 || !type.shape) return std::nullopt;
+  return type.shape->ToShape();
+}
+
+bool AllPositive(const Shape& s) {
+  for (int64_t d : s.dims())
+    if (d <= 0) return false;
+  return true;
+}
+
+dnnl::memory::dims ToDims(const Shape& s) { return dnnl::memory::dims(s.dims()); }
+
+dnnl::memory::desc PlainDesc(const dnnl::memory::dims& dims) {
+  dnnl::memory::dims strides(dims.size(), 1);
+  for (int i = int(dims.size()) - 2; i >= 0; --i)
+    strides[size_t(i)] = strides[size_t(i + 1)] * dims[size_t(i + 1)];
+  return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides);
+}
+
+dnnl::memory::desc AnyDesc(const dnnl::memory::dims& dims) {
+  return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, dnnl::memory::format_tag::any);
+}
+
+std::string ImplName(const dnnl::primitive_desc_base& pd) {
+  return "onednn:" + std::string(pd.impl_info_str());
+}
+
+bool IsReferenceImpl(const dnnl::primitive_desc_base& pd) {
+  return std::strncmp(pd.impl_info_str(), "ref", 3) == 0;
+}
+
+dnnl::primitive_attr MakeAttr(const dnnl::post_ops& ops) {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  attr.set_post_ops(ops);
+  return attr;
+}
+
+StatusOr<dnnl::memory> ReorderConstant(const dnnl::memory::desc& user_desc, const void* user,
+                                       const dnnl::memory::desc& desc) {
+  try {
+    dnnl::memory src = Wrap(user_desc, user);
+    dnnl::memory dst(desc, Engine());  // owns its buffer
+    dnnl::reorder(src, dst).execute(ThreadStream(), src, dst);
+    ThreadStream().wait();
+    return dst;
+  } catch (const dnnl::error& e) {
+    return FromError(e, "weight reorder");
+  }
+}
+
+StatusOr<std::shared_ptr<Buffer>> ScratchpadPool::Acquire() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!free_.empty()) {
+      std::shared_ptr<Buffer> b = std::move(free_.back());
+      free_.pop_back();
+      return b;
+    }
+  }
+  return Buffer::Allocate(bytes_);
+}
+
+void ScratchpadPool::Release(std::shared_ptr<Buffer> buffer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  free_.push_back(std::move(buffer));
+}
+
+Primitive::Primitive(dnnl::primitive primitive, const dnnl::primitive_desc_base& pd)
+    : primitive_(std::move(primitive)),
+      scratchpad_desc_(pd.scratchpad_desc()),
+      impl_(ImplName(pd)),
+      scratchpad_(pd.scratchpad_desc().get_size()) {}
+
+Status Primitive::Execute(std::unordered_map<int, dnnl::memory>& args,
+                          std::string_view what) const {
+  std::shared_ptr<Buffer> scratch;
+  if (scratchpad_.bytes() > 0) {
+    BRISK_ASSIGN_OR_RETURN(scratch, scratchpad_.Acquire());
+  }
+  Status status;
+  try {
+    if (scratch) args[DNNL_ARG_SCRATCHPAD] = Wrap(scratchpad_desc_, scratch->data());
+    primitive_.execute(ThreadStream(), args);
+    ThreadStream().wait();
+  } catch (const dnnl::error& e) {
+    status = FromError(e, what);
+  }
+  if (scratch) scratchpad_.Release(std::move(scratch));
+  return status;
+}
+
+}  // namespace brisk::onednn
