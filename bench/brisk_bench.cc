@@ -8,13 +8,14 @@
 // Fields: creation_ms (Session::Load + compiling the plan for the input shapes, i.e. everything
 // before the first run could start), first_run_ms, p50_ms / p99_ms / mean_ms of the timed runs,
 // throughput (samples/s = batch x runs / time), peak_rss_mb (this process's maximum resident
-// set, so it includes the inputs, the weights and brisk's workspace).
+// set (VmHWM), so it includes the inputs, the weights and brisk's workspace).
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <random>
@@ -41,10 +42,17 @@ double MsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
+// VmHWM: the peak resident set of this process's memory since exec. (getrusage's ru_maxrss would
+// also count the parent's resident set at fork: Linux carries it across fork + exec.)
 double PeakRssMb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // kB
+  }
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  return double(usage.ru_maxrss) / 1024.0;  // Linux reports kilobytes
+  return double(usage.ru_maxrss) / 1024.0;
 }
 
 // "name=1,3,224,224" -> (name, dims).

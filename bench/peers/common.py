@@ -42,7 +42,13 @@ def load_inputs(args):
 
 
 def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: kilobytes
+    """VmHWM: the peak resident set of this process's memory since exec. (getrusage's ru_maxrss
+    would also count the parent's resident set at fork: Linux carries it across fork + exec.)"""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def measure(args, engine, version, run, creation_ms, **extra):
