@@ -2,7 +2,9 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 
 #include "onnx/tensor_proto.h"
 
@@ -97,6 +99,17 @@ Status ExportGraph(const ir::Graph& graph, onnx::GraphProto* proto) {
   return Status::Ok();
 }
 
+// Adds an import for each node domain `declared` lacks, at the highest opset its nodes carry.
+void AddUsedDomains(const ir::Graph& graph, const std::map<std::string, int64_t>& declared,
+                    std::map<std::string, int64_t>& imports) {
+  for (const auto& node : graph.nodes()) {
+    const std::string domain = node->domain == "ai.onnx" ? "" : node->domain;
+    const bool known = declared.count(domain) || (domain.empty() && declared.count("ai.onnx"));
+    if (!known) imports[domain] = std::max<int64_t>(imports[domain], node->opset);
+    for (const ir::Graph* sub : node->Subgraphs()) AddUsedDomains(*sub, declared, imports);
+  }
+}
+
 }  // namespace
 
 StatusOr<std::string> SerializeModel(const ir::Model& model) {
@@ -107,7 +120,11 @@ StatusOr<std::string> SerializeModel(const ir::Model& model) {
   proto.set_domain(model.domain);
   proto.set_model_version(model.model_version);
   proto.set_doc_string(model.doc_string);
-  for (const auto& [domain, version] : model.opset_imports) {
+  // Domains used by nodes but not imported (brisk's fused ops after graph passes) get an
+  // import of the highest opset their nodes carry.
+  std::map<std::string, int64_t> imports = model.opset_imports;
+  AddUsedDomains(*model.graph, model.opset_imports, imports);
+  for (const auto& [domain, version] : imports) {
     auto* op = proto.add_opset_import();
     op->set_domain(domain);
     op->set_version(version);

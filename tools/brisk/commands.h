@@ -11,5 +11,6 @@ CLI::App* AddRunCommand(CLI::App& app, int& exit_code);
 CLI::App* AddExportCommand(CLI::App& app, int& exit_code);
 CLI::App* AddOpsCommand(CLI::App& app, int& exit_code);
 CLI::App* AddProfileCommand(CLI::App& app, int& exit_code);
+CLI::App* AddOptimizeCommand(CLI::App& app, int& exit_code);
 
 }  // namespace brisk::cli

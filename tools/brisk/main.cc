@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   brisk::cli::AddExportCommand(app, exit_code);
   brisk::cli::AddOpsCommand(app, exit_code);
   brisk::cli::AddProfileCommand(app, exit_code);
+  brisk::cli::AddOptimizeCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
