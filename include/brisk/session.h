@@ -78,6 +78,16 @@ struct SessionStats {
 
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
+// What the memory planner decided for one input-shape signature.
+struct MemoryInfo {
+  int64_t arena_bytes = 0;      // activations: one arena per concurrent run, reused every run
+  int64_t requested_bytes = 0;  // the same activations without buffer reuse
+  int64_t weight_bytes = 0;     // constants (initializers, folded values)
+  int planned_values = 0;       // intermediates placed in the arena
+  int in_place_values = 0;      // elementwise outputs written over their dying input
+  int aliased_values = 0;       // views sharing their input's buffer (Reshape, Squeeze, ...)
+};
+
 struct RunOptions {
   // When set, every step of the run is timed into it (see brisk/profile.h).
   Profile* profile = nullptr;
@@ -108,6 +118,8 @@ class Session {
 
   // Compiles the plan for these input shapes ahead of the first Run.
   Status Warmup(const std::vector<Shape>& input_shapes);
+  // The memory plan for these input shapes (compiling it if needed).
+  StatusOr<MemoryInfo> Memory(const std::vector<Shape>& input_shapes);
 
   SessionStats stats() const;
   // What the graph passes did when the session was created ("FuseConvBatchNorm: 53 rewrites").

@@ -30,8 +30,11 @@ StatusOr<Tensor*> KernelContext::AllocateOutput(int i, DType dtype, Shape shape)
     return Internal("kernel wrote output " + std::to_string(i) + " but the node has " +
                     std::to_string(num_outputs()));
   }
-  BRISK_ASSIGN_OR_RETURN((*outputs_)[size_t(i)], Tensor::Allocate(dtype, std::move(shape)));
-  return &(*outputs_)[size_t(i)];
+  Tensor& slot = (*outputs_)[size_t(i)];
+  // The executor may have placed this output in the run's arena already (memory planner).
+  if (slot.defined() && slot.dtype() == dtype && slot.shape() == shape) return &slot;
+  BRISK_ASSIGN_OR_RETURN(slot, Tensor::Allocate(dtype, std::move(shape)));
+  return &slot;
 }
 
 OpRegistry& OpRegistry::Global() {

@@ -1,7 +1,10 @@
 #include "runtime/executor.h"
 
 #include "kernels/op_runner.h"
+#include "runtime/memory_planner.h"
 #include "runtime/model_stats.h"
+
+#include <cstring>
 
 namespace brisk {
 namespace {
@@ -16,6 +19,38 @@ Status RunGuarded(const Kernel& kernel, KernelContext& ctx) {
   } catch (const std::exception& e) {
     return Internal(std::string("unexpected exception: ") + e.what());
   }
+}
+
+// Ops whose reference kernels return a view of input 0 (same bytes, new shape): their output
+// shares the input's arena region and keeps it alive.
+bool IsAliasOp(const ir::Node& node) {
+  static const char* kOps[] = {"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity"};
+  if (!node.domain.empty() && node.domain != "ai.onnx") return false;
+  for (const char* op : kOps)
+    if (node.op_type == op) return true;
+  return false;
+}
+
+// Elementwise ops that may write their output over an input of the same size whose last use
+// they are: element i of the output depends only on element i of that input.
+bool IsInPlaceOp(const ir::Node& node) {
+  static const char* kOps[] = {"Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid",
+                               "HardSwish", "Gelu", "Erf", "Exp", "Log", "Neg", "Abs",
+                               "Sqrt", "Reciprocal", "Clip", "Elu", "Selu", "Softplus",
+                               "Add", "Sub", "Mul", "Div"};
+  if (!node.domain.empty() && node.domain != "ai.onnx") return false;
+  for (const char* op : kOps)
+    if (node.op_type == op) return true;
+  return false;
+}
+
+// Byte size of a value whose type is fully known (fixed-size dtype), else nullopt.
+std::optional<int64_t> StaticBytes(const ir::TypeInfo& type) {
+  if (type.dtype == DType::kUndefined || type.dtype == DType::kString) return std::nullopt;
+  if (!type.shape || !type.shape->IsFullyKnown()) return std::nullopt;
+  const auto shape = type.shape->ToShape();
+  if (!shape) return std::nullopt;
+  return shape->NumElements() * int64_t(DTypeSize(type.dtype));
 }
 
 }  // namespace
@@ -101,6 +136,101 @@ Status CompiledGraph::Build() {
     if (keep[size_t(idx)] || last_use[size_t(idx)] < 0) continue;
     steps_[size_t(last_use[size_t(idx)])].release.push_back(idx);
   }
+  PlanArena(last_use, keep);
+  return Status::Ok();
+}
+
+void CompiledGraph::PlanArena(const std::vector<int>& last_use, const std::vector<bool>& keep) {
+  placement_.assign(size_t(graph_.num_values()), Placement{});
+  for (const auto& v : table_.constants)
+    if (v) memory_.weight_bytes += int64_t(v->byte_size());
+  // Buffers (groups of values sharing one region: a value, its views, in-place successors).
+  std::vector<BufferRequest> buffers;
+  std::vector<int> group(size_t(graph_.num_values()), -1);
+  for (int s = 0; s < int(steps_.size()); ++s) {
+    const Step& step = steps_[size_t(s)];
+    for (int idx : step.outputs) {
+      if (idx < 0 || keep[size_t(idx)]) continue;
+      const ir::TypeInfo& type = table_.types[size_t(idx)];
+      const std::optional<int64_t> bytes = StaticBytes(type);
+      const int last = std::max(s, last_use[size_t(idx)]);
+      if (!bytes) continue;  // size known only at run time: allocated by the kernel
+      if (IsAliasOp(*step.node)) {
+        // A view: lands on its input's region when that is planned; never its own region.
+        const int in = step.inputs.empty() ? -1 : step.inputs[0];
+        if (in >= 0 && group[size_t(in)] >= 0) {
+          const int g = group[size_t(in)];
+          group[size_t(idx)] = g;
+          buffers[size_t(g)].last_step = std::max(buffers[size_t(g)].last_step, last);
+          ++memory_.aliased_values;
+        }
+        continue;
+      }
+      int joined = -1;
+      if (IsInPlaceOp(*step.node)) {
+        for (int in : step.inputs) {
+          if (in < 0 || group[size_t(in)] < 0) continue;
+          const BufferRequest& b = buffers[size_t(group[size_t(in)])];
+          // The input's buffer dies here (no view of it lives on) and has the same size.
+          if (b.last_step == s && StaticBytes(table_.types[size_t(in)]) == bytes &&
+              b.bytes == *bytes) {
+            joined = group[size_t(in)];
+            break;
+          }
+        }
+      }
+      if (joined >= 0) {
+        buffers[size_t(joined)].last_step = last;
+        group[size_t(idx)] = joined;
+        ++memory_.in_place_values;
+      } else {
+        group[size_t(idx)] = int(buffers.size());
+        buffers.push_back({*bytes, s, last});
+      }
+      memory_.requested_bytes += ArenaBytesFor(*bytes);
+      placement_[size_t(idx)].preallocate = true;
+      placement_[size_t(idx)].shape = type.shape->ToShape();
+      ++memory_.planned_values;
+    }
+  }
+  const MemoryPlan plan = PlanMemory(buffers);
+  memory_.arena_bytes = plan.arena_bytes;
+  for (size_t idx = 0; idx < group.size(); ++idx)
+    if (group[idx] >= 0) placement_[idx].offset = plan.offsets[size_t(group[idx])];
+}
+
+std::unique_ptr<Frame> CompiledGraph::AcquireFrame(const Frame* parent) const {
+  std::unique_ptr<Frame> frame;
+  {
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (!free_frames_.empty()) {
+      frame = std::move(free_frames_.back());
+      free_frames_.pop_back();
+    }
+  }
+  if (frame == nullptr) {
+    frame = std::make_unique<Frame>();
+    frame->graph = this;
+    frame->slots.resize(size_t(graph_.num_values()));
+  }
+  frame->parent = parent;
+  return frame;
+}
+
+void CompiledGraph::ReleaseFrame(std::unique_ptr<Frame> frame) const {
+  for (Tensor& t : frame->slots) t = Tensor();
+  frame->parent = nullptr;
+  std::lock_guard<std::mutex> lock(pool_mutex_);
+  free_frames_.push_back(std::move(frame));
+}
+
+Status CompiledGraph::SettleOutput(const Frame& frame, int idx, Tensor& t) const {
+  if (!frame.InArena(t.raw_data())) return Status::Ok();
+  const Placement& p = placement_[size_t(idx)];
+  const auto* base = static_cast<const char*>(frame.arena->data());
+  if (p.offset >= 0 && t.raw_data() == base + p.offset) return Status::Ok();
+  // A view into some other value's region, which may be reused before this value dies.
+  BRISK_ASSIGN_OR_RETURN(t, t.Clone());
   return Status::Ok();
 }
 
@@ -112,10 +242,18 @@ StatusOr<std::vector<Tensor>> CompiledGraph::Execute(std::vector<Tensor> inputs,
                            std::to_string(graph_.inputs().size()) + " inputs, got " +
                            std::to_string(inputs.size()));
   }
-  Frame frame;
-  frame.graph = this;
-  frame.parent = parent;
-  frame.slots.resize(size_t(graph_.num_values()));
+  std::unique_ptr<Frame> owned_frame = AcquireFrame(parent);
+  Frame& frame = *owned_frame;
+  if (memory_.arena_bytes > 0 && frame.arena == nullptr) {
+    BRISK_ASSIGN_OR_RETURN(frame.arena, Buffer::Allocate(size_t(memory_.arena_bytes)));
+  }
+  // Returns the frame to the pool however this run ends.
+  struct FrameReturn {
+    const CompiledGraph* graph;
+    std::unique_ptr<Frame>& frame;
+    ~FrameReturn() { graph->ReleaseFrame(std::move(frame)); }
+  } frame_return{this, owned_frame};
+  char* arena = frame.arena ? static_cast<char*>(frame.arena->data()) : nullptr;
   for (size_t i = 0; i < table_.constants.size(); ++i)
     if (table_.constants[i]) frame.slots[i] = *table_.constants[i];
   for (int idx : outer_values_) {
@@ -146,6 +284,15 @@ StatusOr<std::vector<Tensor>> CompiledGraph::Execute(std::vector<Tensor> inputs,
       in_ptrs.push_back(&t);
     }
     std::vector<Tensor> outputs(step.outputs.size());
+    for (size_t i = 0; i < step.outputs.size(); ++i) {
+      const int idx = step.outputs[i];
+      if (idx < 0) continue;
+      const Placement& p = placement_[size_t(idx)];
+      // KernelContext::AllocateOutput hands this region to the kernel.
+      if (p.preallocate && arena != nullptr) {
+        outputs[i] = Tensor::View(table_.types[size_t(idx)].dtype, *p.shape, arena + p.offset);
+      }
+    }
     KernelContext ctx(*step.node, in_ptrs, &outputs, &frame);
     const int64_t start_ns = profile != nullptr ? profile->NowNs() : 0;
     Status s = RunGuarded(*step.kernel, ctx);
@@ -167,6 +314,7 @@ StatusOr<std::vector<Tensor>> CompiledGraph::Execute(std::vector<Tensor> inputs,
             outputs[i], type.dtype, type.shape,
             step.node->Describe() + " output '" + step.node->outputs[i]->name() + "'"));
       }
+      BRISK_RETURN_IF_ERROR(SettleOutput(frame, idx, outputs[i]).WithContext(step.node->Describe()));
       frame.slots[size_t(idx)] = std::move(outputs[i]);
     }
     for (int idx : step.release) frame.slots[size_t(idx)] = Tensor();
@@ -179,7 +327,13 @@ StatusOr<std::vector<Tensor>> CompiledGraph::Execute(std::vector<Tensor> inputs,
       return Internal("graph '" + graph_.name() + "': output '" + v->name() +
                       "' was not computed");
     }
-    results.push_back(t);
+    if (frame.InArena(t.raw_data())) {
+      // The arena is reused by the next run: outputs must own their data.
+      BRISK_ASSIGN_OR_RETURN(Tensor copy, t.Clone());
+      results.push_back(std::move(copy));
+    } else {
+      results.push_back(t);
+    }
   }
   return results;
 }

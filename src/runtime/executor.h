@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "brisk/profile.h"
@@ -28,11 +29,28 @@ struct CompileOptions {
 
 class CompiledGraph;
 
-// The value slots of one run of one graph.
+// The value slots of one run of one graph, and the arena its planned intermediates live in.
+// Frames are pooled per compiled graph and reused by later runs (one per concurrent run).
 struct Frame {
   const CompiledGraph* graph = nullptr;
   std::vector<Tensor> slots;
   const Frame* parent = nullptr;
+  std::shared_ptr<Buffer> arena;
+
+  bool InArena(const void* p) const {
+    const auto* base = arena ? static_cast<const char*>(arena->data()) : nullptr;
+    return base != nullptr && p >= base && p < base + arena->size();
+  }
+};
+
+// What the memory planner decided for a plan.
+struct MemoryStats {
+  int64_t arena_bytes = 0;      // one arena per concurrent run
+  int64_t requested_bytes = 0;  // planned intermediates without reuse
+  int64_t weight_bytes = 0;     // constants (initializers and folded values)
+  int planned_values = 0;
+  int in_place_values = 0;      // outputs written over a dying input (in-place elementwise)
+  int aliased_values = 0;       // views sharing their input's buffer (Reshape, Squeeze, ...)
 };
 
 class CompiledGraph final : public CompiledSubgraph {
@@ -59,6 +77,7 @@ class CompiledGraph final : public CompiledSubgraph {
   const ir::Graph& graph() const { return graph_; }
   const ValueTable& table() const { return table_; }
   int num_steps() const { return int(steps_.size()); }
+  const MemoryStats& memory_stats() const { return memory_; }
 
  private:
   struct Step {
@@ -73,15 +92,32 @@ class CompiledGraph final : public CompiledSubgraph {
     std::vector<int> release;  // values whose last use is this step
   };
 
+  // Where a value lives when the planner placed it.
+  struct Placement {
+    int64_t offset = -1;          // in the arena; -1 = not planned
+    bool preallocate = false;     // the kernel writes into the region (else: a view lands there)
+    std::optional<Shape> shape;   // concrete shape, for preallocated outputs
+  };
+
   CompiledGraph(const ir::Graph& graph, ValueTable table, CompileOptions options)
       : graph_(graph), table_(std::move(table)), options_(options) {}
   Status Build();
+  void PlanArena(const std::vector<int>& last_use, const std::vector<bool>& keep);
+  std::unique_ptr<Frame> AcquireFrame(const Frame* parent) const;
+  void ReleaseFrame(std::unique_ptr<Frame> frame) const;
+  // Keeps `t` (the value `idx`) valid for its planned lifetime: a tensor in the arena but not
+  // at the value's own region (a view into another value's buffer) is copied out.
+  Status SettleOutput(const Frame& frame, int idx, Tensor& t) const;
 
   const ir::Graph& graph_;
   ValueTable table_;
   CompileOptions options_;
   std::vector<Step> steps_;
   std::vector<int> outer_values_;  // placeholders filled from the parent frame
+  std::vector<Placement> placement_;  // per value
+  MemoryStats memory_;
+  mutable std::mutex pool_mutex_;
+  mutable std::vector<std::unique_ptr<Frame>> free_frames_;
 };
 
 }  // namespace brisk

@@ -299,6 +299,14 @@ Status Session::Warmup(const std::vector<Shape>& input_shapes) {
 const std::string& Session::optimization_report() const { return impl_->optimization_report_; }
 int Session::intra_op_threads() const { return impl_->threads_; }
 
+StatusOr<MemoryInfo> Session::Memory(const std::vector<Shape>& input_shapes) {
+  BRISK_RETURN_IF_ERROR(Warmup(input_shapes));
+  BRISK_ASSIGN_OR_RETURN(auto plan, impl_->PlanFor(input_shapes));
+  const MemoryStats& m = plan->memory_stats();
+  return MemoryInfo{m.arena_bytes,    m.requested_bytes, m.weight_bytes,
+                    m.planned_values, m.in_place_values, m.aliased_values};
+}
+
 SessionStats Session::stats() const {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
   return impl_->stats_;

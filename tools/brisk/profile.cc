@@ -60,6 +60,15 @@ Status Profile(const ProfileArgs& args) {
               args.reference ? ", reference kernels only" : "");
   std::printf("session creation: %.1f ms; first run (plan + run): %.1f ms\n",
               Ms(plan_start - load_start).count(), Ms(first_done - plan_start).count());
+  std::vector<Shape> shapes;
+  for (const TensorInfo& info : session->inputs())
+    for (const auto& [name, tensor] : feeds)
+      if (name == info.name) shapes.push_back(tensor.shape());
+  BRISK_ASSIGN_OR_RETURN(MemoryInfo memory, session->Memory(shapes));
+  std::printf("memory: activations %.2f MB in one arena (%.2f MB without reuse; %d in place, %d "
+              "views), weights %.2f MB\n",
+              double(memory.arena_bytes) / 1e6, double(memory.requested_bytes) / 1e6,
+              memory.in_place_values, memory.aliased_values, double(memory.weight_bytes) / 1e6);
   if (!session->optimization_report().empty()) {
     std::printf("graph passes:\n%s", session->optimization_report().c_str());
   }
