@@ -36,6 +36,7 @@ VENV_TF = os.path.join(BENCH, ".venv-tf", "bin", "python")     # TensorFlow, TFL
 VENV_EXPORT = os.path.join(BENCH, ".venv-export", "bin", "python")  # torch 2.14.1 + torchvision
 PEERS = os.path.join(BENCH, "peers")
 ENGINES = ["brisk", "onnxruntime", "openvino", "pytorch", "tensorflow", "tflite"]
+OPTIONAL_ENGINES = ["pytorch-jit"]  # torch.jit.trace + freeze; only when asked for (--engines)
 # TensorFlow/TFLite run the Keras model of the same architecture (not the same graph/weights).
 KERAS_ENGINES = {"tensorflow", "tflite"}
 
@@ -49,14 +50,16 @@ def engine_command(engine, model, npz, threads, args):
     if engine in KERAS_ENGINES and not model.keras:
         return None
     script = {"onnxruntime": "ort_peer.py", "openvino": "openvino_peer.py",
-              "pytorch": "torch_peer.py", "tensorflow": "tf_peer.py", "tflite": "tflite_peer.py"}
+              "pytorch": "torch_peer.py", "pytorch-jit": "torch_peer.py", "tensorflow": "tf_peer.py",
+              "tflite": "tflite_peer.py"}
     python = VENV
     if engine in KERAS_ENGINES:
         python = VENV_TF
-    elif engine == "pytorch" and model.source == "torchvision":
+    elif engine.startswith("pytorch") and model.source == "torchvision":
         python = VENV_EXPORT  # torchvision imports only beside torch 2.14.1 here
+    mode = ["--mode", "jit"] if engine == "pytorch-jit" else []
     return [python, os.path.join(PEERS, script[engine]), "--model", model.name, "--inputs", npz,
-            "--threads", str(threads)] + timing
+            "--threads", str(threads)] + mode + timing
 
 
 def run_cell(cmd, timeout):
@@ -267,7 +270,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--models", default=",".join(m.name for m in zoo.MODELS))
-    p.add_argument("--engines", default=",".join(ENGINES))
+    p.add_argument("--engines", default=",".join(ENGINES),
+                   help=f"default all but {OPTIONAL_ENGINES}")
     p.add_argument("--threads", default="1,2")
     p.add_argument("--batches", default="1,32", help="first: latency batch; last: throughput")
     p.add_argument("--quick", action="store_true", help="1 warm-up + 1 timed run per cell: a smoke test")
@@ -288,9 +292,9 @@ def main():
                 args.brisk_cli = candidate
                 break
     engines = [e for e in args.engines.split(",") if e]
-    unknown = set(engines) - set(ENGINES)
+    unknown = set(engines) - set(ENGINES + OPTIONAL_ENGINES)
     if unknown:
-        p.error(f"unknown engines {sorted(unknown)}; known: {ENGINES}")
+        p.error(f"unknown engines {sorted(unknown)}; known: {ENGINES + OPTIONAL_ENGINES}")
     models = [zoo.BY_NAME[name] for name in args.models.split(",")]
     threads_list = [int(t) for t in args.threads.split(",")]
     batches = [int(b) for b in args.batches.split(",")]
@@ -301,6 +305,10 @@ def main():
     now = datetime.datetime.now(datetime.timezone.utc)
     commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no",
+                            "--", "src", "include"], capture_output=True, text=True).stdout.strip()
+    if dirty:  # brisk_bench may have been built from a tree with uncommitted engine changes
+        commit += " + uncommitted changes in src/ or include/"
     meta = {"command": "python3 bench/run.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
             "date": now.strftime("%Y-%m-%d %H:%M UTC"), "commit": commit, "cpu": cpu_info(args),
             "flops": {m.name: flops_per_sample(m, args.brisk_cli) if args.brisk_cli else None
@@ -316,6 +324,8 @@ def main():
         result, wall = run_cell(cmd, args.timeout)
         result.update(model_name=model.name, engine_name=engine, threads_asked=threads,
                       batch_asked=batch)
+        if engine == "brisk" and "version" in result:
+            result["version"] = f"brisk {commit} ({result['version']})"
         results.append(result)
         summary = result.get("error") or (f"p50 {result['p50_ms']:.2f} ms, "
                                           f"{result['throughput']:.1f}/s, "

@@ -36,9 +36,14 @@ make_venv "$bench/.venv-tf" tensorflow-cpu==2.21.0 tf-keras==2.21.0 numpy==2.4.6
 make_venv "$bench/.venv-export" torch==2.14.1 torchvision==0.29.1 onnx==1.16.2 numpy==2.4.6
 
 export HF_HUB_OFFLINE=1 TF_CPP_MIN_LOG_LEVEL=2
-"$bench/.venv-export/bin/python" "$bench/models/export_torchvision.py"
-"$bench/.venv/bin/python" "$bench/models/export_torch.py"
-"$bench/.venv-tf/bin/python" "$bench/models/export_keras.py" 2> >(grep -v -E '^(WARNING: All log|[IWE]0000)' >&2)
+models="${BRISK_BENCH_MODELS:-$bench/.models}"
+have() { local f; for f in "$@"; do [[ -s "$models/$f" ]] || return 1; done; }
+# The exporters skip existing files too, but importing torch/TensorFlow alone takes a while.
+have resnet50.onnx mobilenet_v2.onnx efficientnet_b0.onnx ||
+  "$bench/.venv-export/bin/python" "$bench/models/export_torchvision.py"
+have bert_base.onnx mlp.onnx minilm.onnx || "$bench/.venv/bin/python" "$bench/models/export_torch.py"
+have keras_{resnet50,mobilenet_v2,efficientnet_b0,mlp}.{keras,tflite} ||
+  "$bench/.venv-tf/bin/python" "$bench/models/export_keras.py" 2> >(grep -v -E '^(WARNING: All log|[IWE]0000)' >&2)
 
 if [[ "${1:-}" != "--no-build" ]]; then
   cmake -S "$root" -B "$root/build-bench" -G Ninja -DBRISK_TESTS=OFF -DCMAKE_BUILD_TYPE=Release >/dev/null
