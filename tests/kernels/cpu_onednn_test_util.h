@@ -29,16 +29,18 @@ inline double NormalizedError(const Tensor& actual, const Tensor& expected) {
 }
 
 // Runs `spec` on the cpu backend (which must accept the node) with `threads` threads and on the
-// reference, and expects the outputs to agree within `tolerance`.
+// reference, and expects the outputs to agree within `tolerance`. `inputs_are_constant` false
+// makes every input a run-time value for the cpu kernel (no constant weights).
 inline void ExpectCpuMatchesReference(OpSpec spec, const std::vector<std::optional<Tensor>>& inputs,
-                                      int threads, double tolerance = 1e-4) {
+                                      int threads, bool inputs_are_constant = true,
+                                      double tolerance = 1e-4) {
   spec.backend = "";
   ASSERT_OK_AND_ASSIGN(std::vector<Tensor> expected, RunOp(spec, inputs));
   spec.backend = "cpu";
   std::vector<Tensor> actual;
   {
     RunScope scope(threads, /*flush_denormals=*/false);
-    ASSERT_OK_AND_ASSIGN(actual, RunOp(spec, inputs));
+    ASSERT_OK_AND_ASSIGN(actual, RunOp(spec, inputs, inputs_are_constant));
   }
   ASSERT_EQ(actual.size(), expected.size());
   for (size_t i = 0; i < actual.size(); ++i) {
