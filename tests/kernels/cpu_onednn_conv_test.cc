@@ -56,6 +56,13 @@ std::vector<ConvCase> Cases() {
       {"conv1d", {2, 7, 30}, 5, {5}, 1, {2}, {1, 2}},
       {"conv1d_dilated_grouped", {1, 8, 25}, 4, {3}, 2, {}, {2, 2}, {3}},
       {"conv3d", {1, 3, 6, 7, 8}, 5, {3, 3, 3}, 1, {}, {1, 1, 1, 1, 1, 1}},
+      // >= 16 input channels and a kernel > 1x1: the path via oneDNN's preferred layout.
+      {"layout_3x3_c32_batch2", {2, 32, 9, 10}, 17, {3, 3}, 1, {}, {1, 1, 1, 1}},
+      {"layout_3x3_s2_c64", {1, 64, 14, 13}, 33, {3, 3}, 1, {2, 2}, {1, 1, 1, 1}},
+      {"layout_5x5_grouped_dilated", {2, 32, 12, 12}, 32, {5, 5}, 2, {}, {2, 2, 2, 2}, {2, 2}},
+      {"layout_same_upper_c17", {1, 17, 11, 10}, 9, {3, 3}, 1, {2, 2}, {}, {}, "SAME_UPPER"},
+      {"layout_conv1d", {2, 24, 30}, 16, {5}, 1, {2}, {2, 2}},
+      {"layout_conv3d", {1, 16, 5, 6, 7}, 8, {3, 3, 3}, 1, {}, {1, 1, 1, 1, 1, 1}},
   };
 }
 
@@ -198,6 +205,34 @@ TEST(OnednnConv, DescribeNamesTheImplementation) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Kernel> k, cpu->create(init));
   ASSERT_NE(k, nullptr);
   EXPECT_EQ(k->Describe().rfind("onednn:", 0), 0u) << k->Describe();
+  // 3x3 with 16 channels: oneDNN's NCHW convolution is gemm-based, so the kernel goes through
+  // the preferred layout (the layout_* cases above test its results).
+  EXPECT_NE(k->Describe().find("+reorder:"), std::string::npos) << k->Describe();
+}
+
+// Which path each layout_* case takes (they must exercise the reorder path).
+TEST(OnednnConv, LayoutCasesGoThroughThePreferredLayout) {
+  const OpDef* cpu = nullptr;
+  for (const OpDef* d : OpRegistry::Global().FindKernels("", "Conv", 11))
+    if (d->backend == kCpuBackend) cpu = d;
+  ASSERT_NE(cpu, nullptr);
+  for (const ConvCase& c : Cases()) {
+    if (c.name.rfind("layout_", 0) != 0) continue;
+    ir::Node node;
+    node.op_type = "Conv";
+    node.opset = 11;
+    node.attrs = ConvAttrs(c);
+    Tensor w = RandomFloat(WeightShape(c), 2);
+    KernelInit init{.node = node,
+                    .input_types = {ir::TypeInfo{DType::kFloat32,
+                                                 SymbolicShape::FromShape(Shape(c.x))},
+                                    ir::TypeInfo{DType::kFloat32,
+                                                 SymbolicShape::FromShape(w.shape())}},
+                    .input_constants = {nullptr, &w}};
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Kernel> k, cpu->create(init));
+    ASSERT_NE(k, nullptr) << c.name;
+    EXPECT_NE(k->Describe().find("+reorder:"), std::string::npos) << c.name << ": " << k->Describe();
+  }
 }
 
 }  // namespace

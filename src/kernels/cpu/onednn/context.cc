@@ -44,6 +44,15 @@ dnnl::memory::desc AnyDesc(const dnnl::memory::dims& dims) {
   return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, dnnl::memory::format_tag::any);
 }
 
+std::string LayoutName(const dnnl::memory::desc& desc) {
+  const dnnl_memory_desc_t& md = desc.data;
+  if (md.format_kind != dnnl_blocked || md.ndims < 3) return "strided";
+  const dnnl_blocking_desc_t& blk = md.format_desc.blocking;
+  if (blk.inner_nblks > 0) return "blocked" + std::to_string(blk.inner_blks[0]) + "c";
+  if (blk.strides[1] == 1) return "nhwc";
+  return blk.strides[md.ndims - 1] == 1 ? "nchw" : "strided";
+}
+
 std::string ImplName(const dnnl::primitive_desc_base& pd) {
   return "onednn:" + std::string(pd.impl_info_str());
 }

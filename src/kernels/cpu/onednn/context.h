@@ -44,6 +44,10 @@ dnnl::memory::desc PlainDesc(const dnnl::memory::dims& dims);
 dnnl::memory::desc AnyDesc(const dnnl::memory::dims& dims);
 dnnl::memory::dims ToDims(const Shape& s);
 
+// A short name of an activation layout for Describe(): "nchw", "nhwc" (channels innermost),
+// "blocked16c" (nChw16c), "strided".
+std::string LayoutName(const dnnl::memory::desc& desc);
+
 // "onednn:" + the implementation the primitive descriptor picked ("onednn:jit:avx512_core").
 std::string ImplName(const dnnl::primitive_desc_base& pd);
 // Whether the picked implementation is oneDNN's naive reference code (which brisk's own
@@ -58,8 +62,8 @@ dnnl::primitive_attr MakeAttr(const dnnl::post_ops& ops = dnnl::post_ops());
 StatusOr<dnnl::memory> ReorderConstant(const dnnl::memory::desc& user_desc, const void* user,
                                        const dnnl::memory::desc& desc);
 
-// Scratchpad buffers of one size, reused across runs. Execute is const and may be concurrent, so
-// each run leases a buffer from a small mutex-guarded free list and returns it afterwards; a
+// Scratchpad (or other per-run work) buffers of one size, reused across runs. Execute is const
+// and may be concurrent, so each run leases a buffer from a small mutex-guarded free list and returns it afterwards; a
 // buffer is allocated only when all are in use (steady state allocates nothing).
 class ScratchpadPool {
  public:
