@@ -56,7 +56,10 @@ std::vector<ConvCase> Cases() {
       {"conv1d", {2, 7, 30}, 5, {5}, 1, {2}, {1, 2}},
       {"conv1d_dilated_grouped", {1, 8, 25}, 4, {3}, 2, {}, {2, 2}, {3}},
       {"conv3d", {1, 3, 6, 7, 8}, 5, {3, 3, 3}, 1, {}, {1, 1, 1, 1, 1, 1}},
-      // >= 16 input channels and a kernel > 1x1: the path via oneDNN's preferred layout.
+      // A kernel > 1x1: the path via oneDNN's preferred layout (input reordered too from 16
+      // channels on).
+      {"layout_stem_7x7_s2_c3", {2, 3, 30, 31}, 16, {7, 7}, 1, {2, 2}, {3, 3, 3, 3}},
+      {"layout_3x3_c5_batch3", {3, 5, 9, 8}, 32, {3, 3}, 1, {}, {1, 1, 1, 1}},
       {"layout_3x3_c32_batch2", {2, 32, 9, 10}, 17, {3, 3}, 1, {}, {1, 1, 1, 1}},
       {"layout_3x3_s2_c64", {1, 64, 14, 13}, 33, {3, 3}, 1, {2, 2}, {1, 1, 1, 1}},
       {"layout_5x5_grouped_dilated", {2, 32, 12, 12}, 32, {5, 5}, 2, {}, {2, 2, 2, 2}, {2, 2}},

@@ -9,12 +9,13 @@
 //  - plain: the primitive reads and writes NCHW; Sum is a binary-add post-op.
 //  - via the preferred layout: on NCHW oneDNN 2.6 only has its im2col + sgemm convolution
 //    ("gemm:jit"), while with activations in the layout it picks (nhwc on AVX-512) it runs
-//    brgconv, 1.2-1.5x faster on ResNet's 3x3 layers even counting two reorders per run
+//    brgconv, 1.2-1.4x faster on ResNet's 3x3 layers even counting two reorders per run
 //    (bench/micro/onednn_bench, BM_ConvNchwViaBlocked). So when the plain primitive is
-//    gemm-based, the kernel is larger than 1x1 and there are at least 16 input channels (the
-//    1x1 and stem layers measured no gain), Run reorders X in, convolves, and reorders Y out,
-//    with Sum reordered into the destination first and added by a sum post-op. The two
-//    intermediate buffers are leased per run from a pool (no steady-state allocation).
+//    gemm-based and the kernel is larger than 1x1 (1x1 layers measured no gain), Run reorders
+//    X in (only with >= 16 input channels: for the stem oneDNN's direct kernel reads NCHW and
+//    writes nChw16c, 1.5x faster), convolves, and reorders Y out, with Sum reordered into the
+//    destination first and added by a sum post-op. The intermediate buffers are leased per
+//    run from a pool (no steady-state allocation).
 //
 // Declines (the reference kernel runs) when: shapes are not fully known (the symbolic compile at
 // model load), W is not a compile-time constant, a dtype is not float32, a tensor is empty, the
@@ -120,16 +121,19 @@ class OnednnConv : public Kernel {
       int64_t kernel_size = 1;
       for (int64_t d : kernel) kernel_size *= d;
       const bool gemm = std::string(pd.impl_info_str()).find("gemm") != std::string::npos;
-      if (gemm && kernel_size > 1 && c >= 16) {
+      if (gemm && kernel_size > 1) {
         dnnl::post_ops any_ops;
         if (has_sum) any_ops.append_sum(1.f);
         AppendActivation(activation, any_ops);
+        // With few input channels (the stem) oneDNN's direct kernel reads NCHW itself and only
+        // the output needs a reorder.
+        const bool reorder_x = c >= 16;
         const dnnl::memory::dims x_dims = ToDims(*x);
         dnnl::convolution_forward::primitive_desc any =
-            make_pd(AnyDesc(x_dims), AnyDesc(y_dims), any_ops);
+            make_pd(reorder_x ? AnyDesc(x_dims) : k->x_desc_, AnyDesc(y_dims), any_ops);
         const std::string impl = any ? any.impl_info_str() : "";
         if (any && !IsReferenceImpl(any) && impl.find("gemm") == std::string::npos) {
-          BRISK_RETURN_IF_ERROR(k->SetUpReorders(any));
+          BRISK_RETURN_IF_ERROR(k->SetUpReorders(any, reorder_x));
           pd = any;
         }
       }
@@ -178,7 +182,7 @@ class OnednnConv : public Kernel {
   }
 
   std::string Describe() const override {
-    return via_layout_ ? primitive_->impl() + "+reorder:" + LayoutName(x_layout_desc_)
+    return via_layout_ ? primitive_->impl() + "+reorder:" + LayoutName(y_layout_desc_)
                        : primitive_->impl();
   }
 
@@ -189,13 +193,15 @@ class OnednnConv : public Kernel {
 
   // The reorders between the graph's NCHW tensors and the layouts `pd` picked, and the pool of
   // intermediate buffers.
-  Status SetUpReorders(const dnnl::convolution_forward::primitive_desc& pd) {
+  Status SetUpReorders(const dnnl::convolution_forward::primitive_desc& pd, bool reorder_x) {
     x_layout_desc_ = pd.src_desc();
     y_layout_desc_ = pd.dst_desc();
-    BRISK_ASSIGN_OR_RETURN(x_in_, MakeReorder(x_desc_, x_layout_desc_));
+    if (reorder_x) {
+      BRISK_ASSIGN_OR_RETURN(x_in_, MakeReorder(x_desc_, x_layout_desc_));
+    }
     BRISK_ASSIGN_OR_RETURN(y_in_, MakeReorder(y_desc_, y_layout_desc_));
     BRISK_ASSIGN_OR_RETURN(y_out_, MakeReorder(y_layout_desc_, y_desc_));
-    y_offset_ = Aligned(x_layout_desc_.get_size());
+    y_offset_ = reorder_x ? Aligned(x_layout_desc_.get_size()) : 0;
     buffers_.emplace(y_offset_ + Aligned(y_layout_desc_.get_size()));
     via_layout_ = true;
     return Status::Ok();
@@ -217,16 +223,17 @@ class OnednnConv : public Kernel {
       char* base = static_cast<char*>(buffer->data());
       std::unordered_map<int, dnnl::memory> in, conv, out;
       try {
-        const dnnl::memory x_layout = Wrap(x_layout_desc_, base);
+        const dnnl::memory x_plain = Wrap(x_desc_, x.raw_data());
+        const dnnl::memory x_layout = x_in_ ? Wrap(x_layout_desc_, base) : x_plain;
         const dnnl::memory y_layout = Wrap(y_layout_desc_, base + y_offset_);
-        in = {{DNNL_ARG_FROM, Wrap(x_desc_, x.raw_data())}, {DNNL_ARG_TO, x_layout}};
+        in = {{DNNL_ARG_FROM, x_plain}, {DNNL_ARG_TO, x_layout}};
         conv = {{DNNL_ARG_SRC, x_layout}, {DNNL_ARG_WEIGHTS, weights_}, {DNNL_ARG_DST, y_layout}};
         if (b != nullptr) conv[DNNL_ARG_BIAS] = Wrap(bias_desc_, b->raw_data());
         out = {{DNNL_ARG_FROM, y_layout}, {DNNL_ARG_TO, Wrap(y_desc_, y.raw_data())}};
       } catch (const dnnl::error& e) {
         return FromError(e, "convolution arguments");
       }
-      BRISK_RETURN_IF_ERROR(x_in_->Execute(in, "input reorder"));
+      if (x_in_) BRISK_RETURN_IF_ERROR(x_in_->Execute(in, "input reorder"));
       if (sum != nullptr) {
         // The sum post-op adds what the destination holds: Sum, in the destination's layout.
         std::unordered_map<int, dnnl::memory> s = {{DNNL_ARG_FROM, Wrap(y_desc_, sum->raw_data())},
