@@ -266,6 +266,22 @@ def report(results, meta, engines, models, threads_list, batches):
     return "\n".join(lines) + "\n"
 
 
+def estimate_full_run(results, min_iters=10, min_time=3.0, warmup=3):
+    """Seconds a full run of the same cells would take, from these (quick) results: per cell the
+    process overhead seen here + the first run + the rest of the warm-up + the timed runs.
+    Returns (brisk's share, the peers' share)."""
+    totals = {"brisk": 0.0, "peers": 0.0}
+    for r in results:
+        if "mean_ms" not in r:
+            continue
+        mean = r["mean_ms"] / 1e3
+        overhead = max(0.0, r["wall_s"] - r["first_run_ms"] / 1e3 - r["iters"] * mean)
+        runs = warmup - 1 + max(min_iters, int(np.ceil(min_time / max(mean, 1e-9))))
+        totals["brisk" if r["engine_name"] == "brisk" else "peers"] += (
+            overhead + r["first_run_ms"] / 1e3 + runs * mean)
+    return totals["brisk"], totals["peers"]
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -335,6 +351,11 @@ def main():
               flush=True)
     meta["wall_s"] = round(time.time() - total_start, 1)
     markdown = report(results, meta, engines, models, threads_list, batches)
+    if args.quick:
+        brisk_s, peers_s = estimate_full_run(results)
+        markdown += (f"\nA full run of these cells (10 runs, 3 s, 3 warm-up each) would take about "
+                     f"{(brisk_s + peers_s) / 3600:.1f} h: {brisk_s / 3600:.1f} h of brisk at its "
+                     f"current speed, {peers_s / 3600:.1f} h of the peers.\n")
     os.makedirs(args.out, exist_ok=True)
     stem = os.path.join(args.out, now.strftime("%Y-%m-%d-%H%M") + ("-quick" if args.quick else ""))
     with open(stem + ".json", "w") as f:
