@@ -1,6 +1,7 @@
 // FuseConvActivation: an activation after a Conv (constant W) or a FusedConv without one ->
 // FusedConv with activation/activation_params (Relu, LeakyRelu, Clip with constant bounds,
-// Sigmoid, Tanh, HardSigmoid, HardSwish, Gelu, and Silu written as Mul(x, Sigmoid(x))).
+// Sigmoid, Tanh, HardSigmoid, HardSwish, Gelu, Silu written as Mul(x, Sigmoid(x)), and GELU
+// written out with Erf (gelu_pattern.h)).
 //
 //   Y = Relu(Conv(X, W, B))                ->  Y = FusedConv(X, W, B, activation="Relu")
 //   Y = Relu(FusedConv(X, W, B, Sum))      ->  Y = FusedConv(X, W, B, Sum, activation="Relu")

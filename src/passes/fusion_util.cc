@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kernels/registry.h"
+#include "passes/gelu_pattern.h"
 
 namespace brisk::passes {
 namespace {
@@ -152,7 +153,18 @@ StatusOr<int> FuseActivations(ir::Graph& graph, FusedFamily family) {
     ir::Value* x = nullptr;
     std::optional<Activation> act;
     ir::Node* sigmoid = nullptr;
-    if ((sigmoid = SiluSigmoid(*node, x)) != nullptr) {
+    std::vector<ir::Node*> interior;  // nodes of a multi-node activation besides `node`
+    if (auto gelu = MatchGeluErf(*node, uses)) {
+      // Erf-form GELU: x feeds exactly the pattern's two reads of it.
+      x = gelu->x;
+      if (uses.pinned(x) || int(uses.consumers(x).size()) != gelu->x_uses_in_pattern) continue;
+      bool taken = false;
+      for (ir::Node* n : gelu->nodes) taken |= dead.count(n) != 0;
+      if (taken) continue;
+      for (ir::Node* n : gelu->nodes)
+        if (n != node) interior.push_back(n);
+      act = Activation{ActivationKind::kGelu, {}};
+    } else if ((sigmoid = SiluSigmoid(*node, x)) != nullptr) {
       // Silu: x feeds exactly the Sigmoid and the Mul; the Sigmoid's output only the Mul.
       const auto& users = uses.consumers(x);
       if (uses.pinned(x) || users.size() != 2 || dead.count(sigmoid) != 0 ||
@@ -172,9 +184,10 @@ StatusOr<int> FuseActivations(ir::Graph& graph, FusedFamily family) {
     act->ToAttributes(producer->attrs);
     Absorb(*producer, *node);
     dead.insert(node);
-    if (sigmoid != nullptr) {
-      sigmoid->outputs.clear();
-      dead.insert(sigmoid);
+    if (sigmoid != nullptr) interior.push_back(sigmoid);
+    for (ir::Node* n : interior) {
+      n->outputs.clear();
+      dead.insert(n);
     }
     ++rewrites;
   }

@@ -41,7 +41,8 @@ void ConvertToFused(ir::Node& node);
 void Absorb(ir::Node& fused, ir::Node& absorbed);
 
 // The activation computed by a single-input node (Relu, LeakyRelu, Clip with constant bounds,
-// Sigmoid, Tanh, HardSigmoid, HardSwish, Gelu), or nullopt.
+// Sigmoid, Tanh, HardSigmoid, HardSwish, Gelu), or nullopt. (Multi-node forms — Silu as
+// Mul(x, Sigmoid(x)), GELU written with Erf — are matched by FuseActivations itself.)
 std::optional<Activation> MatchActivationNode(const ir::Node& node);
 
 // Passes' bodies, shared by the two families. Each returns the number of rewrites.

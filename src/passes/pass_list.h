@@ -5,7 +5,8 @@
 //   100  cleanup: 100 FoldConstants, 105 FoldShapeComputations, 110 EliminateIdentity,
 //        120 EliminateCommonSubexpressions, 190 EliminateDeadNodes
 //   200  algebraic folding into producers: BatchNormalization into Conv/Gemm/MatMul
-//   300  pattern fusion of standard ops: LayerNormalization, GELU, attention
+//   300  pattern fusion of standard ops: LayerNormalization, GELU, attention (only where the
+//        graph's opset has the fused op: 17+ LayerNormalization, 20+ Gelu)
 //   400  transpose/reshape elimination
 //   500  producer fusion into brisk ops: bias, residual Add, activation -> FusedConv/FusedMatMul
 //        (500 FuseMatMulBias/FuseGemm, 510 FuseConvAdd/FuseMatMulAdd, 520 FuseConvActivation/
