@@ -7,7 +7,7 @@
 // The value is computed by the op's reference kernel through RunOp: one evaluator for run time
 // and load time. Skipped: ops of other domains, nondeterministic ops (RandomNormal, ...), nodes
 // with subgraphs, outputs over kMaxElements elements (folding would trade a cheap op for a big
-// initializer), graph outputs and values read by subgraphs (they keep their producer), and any
+// initializer; Constant nodes are exempt), graph outputs and values read by subgraphs (they keep their producer), and any
 // node whose evaluation fails (left for run time, where the error is reported as usual).
 #include <optional>
 #include <unordered_set>
@@ -52,12 +52,15 @@ class FoldConstants final : public Pass {
         inputs.emplace_back(*c);
       }
       for (const ir::Value* v : node.outputs) ok = ok && (v == nullptr || !uses.pinned(v));
-      for (const ir::Value* v : node.outputs) ok = ok && SmallEnough(v);
+      // A Constant node's data exists anyway: as an initializer it is the same size, and the
+      // weights some exporters put in Constant nodes become visible to the fusion passes.
+      const bool any_size = node.op_type == "Constant";
+      for (const ir::Value* v : node.outputs) ok = ok && (any_size || SmallEnough(v));
       if (!ok) continue;
       OpSpec spec{node.op_type, node.opset, node.domain, node.attrs, node.num_outputs()};
       auto out = RunOp(spec, std::move(inputs));
       if (!out.ok() || out->size() != node.outputs.size()) continue;
-      for (const Tensor& t : *out) ok = ok && t.num_elements() <= kMaxElements;
+      for (const Tensor& t : *out) ok = ok && (any_size || t.num_elements() <= kMaxElements);
       if (!ok) continue;
       for (size_t i = 0; i < node.outputs.size(); ++i) {
         ir::Value* v = node.outputs[i];

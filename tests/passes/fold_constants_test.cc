@@ -94,3 +94,29 @@ TEST(FoldShapeComputationsTest, SymbolicDimsAreKept) {
 
 }  // namespace
 }  // namespace brisk::testing
+
+namespace brisk::testing {
+namespace {
+
+TEST(FoldConstantsTest, WeightsInConstantNodesReachTheFusionPasses) {
+  // Some exporters store weights as Constant nodes: once they are initializers, Conv + Relu fuse.
+  ModelBuilder b(17);
+  b.Input("x", onnx::TensorProto::FLOAT, {1, 2, 5, 5});
+  auto& c = b.Node("Constant", {}, {"w"}, "weights");
+  auto* a = c.add_attribute();
+  a->set_name("value");
+  a->set_type(onnx::AttributeProto::TENSOR);
+  const Tensor w = RandomFloat(Shape{3, 2, 3, 3}, 4);
+  a->mutable_t()->set_data_type(onnx::TensorProto::FLOAT);
+  for (int64_t d : w.shape().dims()) a->mutable_t()->add_dims(d);
+  for (float f : w.span<float>()) a->mutable_t()->add_float_data(f);
+  b.Node("Conv", {"x", "w"}, {"conv"}, "conv");
+  b.Node("Relu", {"conv"}, {"y"}, "relu");
+  b.Output("y", onnx::TensorProto::FLOAT);
+  ASSERT_OK_AND_ASSIGN(auto opt, OptimizeBytes(b.Serialize(), OptimizationLevel::kExtended));
+  EXPECT_EQ(OpList(opt.graph()), "FusedConv");
+  ExpectSameOutputs(b.Serialize(), OptimizationLevel::kExtended);
+}
+
+}  // namespace
+}  // namespace brisk::testing

@@ -5,11 +5,13 @@ brisk itself must run the result and agree with onnxruntime on the original."""
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
+import torch
 
 import models
 
@@ -64,14 +66,42 @@ def test_basic_level_loads_in_onnxruntime(name, exported, run_brisk, tmp_path):
                                    err_msg=f"{name}: output {out_name}")
 
 
-def test_resnet_style_folding_is_reported(exported, run_brisk, tmp_path):
+def test_batchnorm_is_folded_and_onnxruntime_agrees(run_brisk, tmp_path):
+    """ResNet-18 exported with its BatchNormalization nodes kept (TrainingMode.PRESERVE in eval
+    mode writes training_mode=0): --level basic folds every one into its Conv."""
+    spec = models.MODELS_BY_NAME["resnet18"]
+    model = models.build_model(spec)
+    path, out = tmp_path / "resnet18_bn.onnx", tmp_path / "basic.onnx"
+    image = np.random.default_rng(3).standard_normal((1, 3, 64, 64), dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (torch.from_numpy(image),), str(path), dynamo=False,
+                          opset_version=models.OPSET, input_names=["image"],
+                          output_names=["logits"], do_constant_folding=False,
+                          training=torch.onnx.TrainingMode.PRESERVE)
+    before = [n.op_type for n in onnx.load(str(path)).graph.node]
+    assert before.count("BatchNormalization") == 20
+    proc = run_brisk("optimize", path, "-o", out, "--level", "basic")
+    assert proc.returncode == 0, proc.stderr
+    assert rewrites(proc.stdout).get("FuseConvBatchNorm") == 20, proc.stdout
+    after = [n.op_type for n in onnx.load(str(out)).graph.node]
+    assert "BatchNormalization" not in after and after.count("Conv") == 20
+    feeds = {"image": image}
+    ref, got = ort_run(path, spec, feeds)[0], ort_run(out, spec, feeds)[0]
+    np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-4)
+
+
+def test_extended_report_on_mobilenet(exported, run_brisk, tmp_path):
+    """MobileNetV2: every Clip(0, 6) (ReLU6) after a Conv and every inverted-residual Add is
+    fused into the Conv before it."""
     spec, path = exported("mobilenet_v2")
-    proc = run_brisk("optimize", path, "-o", tmp_path / "basic.onnx", "--level", "basic")
+    proc = run_brisk("optimize", path, "-o", tmp_path / "extended.onnx")
     assert proc.returncode == 0, proc.stderr
     done = rewrites(proc.stdout)
-    # torch exports BatchNormalization separately only when asked to keep it; when folded at
-    # export there is nothing to fold. Either way the report names passes with their counts.
-    assert all(count > 0 for count in done.values()), proc.stdout
+    assert done.get("FuseConvActivation") == 35 and done.get("FuseConvAdd") == 10, proc.stdout
+    ops = [n.op_type for n in onnx.load(str(tmp_path / "extended.onnx")).graph.node]
+    # The projection Convs of blocks without a residual have nothing to fuse and stay Conv.
+    assert "Clip" not in ops and ops.count("FusedConv") == 45, ops
 
 
 @pytest.mark.parametrize("name", ["mlp", "mobilenet_v2", "transformer_nomask"])
