@@ -15,6 +15,25 @@ std::string OptimizeReport::ToString() const {
   return text;
 }
 
+namespace {
+
+// Runs `pass` on the bodies of `graph`'s control-flow nodes (innermost first), then on `graph`;
+// re-sorts each graph it changed. Returns the total number of rewrites.
+StatusOr<int> RunOnGraphTree(Pass& pass, ir::Graph& graph) {
+  int changes = 0;
+  for (const auto& node : graph.nodes()) {
+    for (ir::Graph* sub : node->Subgraphs()) {
+      BRISK_ASSIGN_OR_RETURN(int c, RunOnGraphTree(pass, *sub));
+      changes += c;
+    }
+  }
+  BRISK_ASSIGN_OR_RETURN(int c, pass.Run(graph));
+  if (c > 0) BRISK_RETURN_IF_ERROR(graph.TopologicalSort());
+  return changes + c;
+}
+
+}  // namespace
+
 StatusOr<OptimizeReport> OptimizeGraph(ir::Graph& graph, OptimizationLevel level) {
   OptimizeReport report;
   report.nodes_before = int(graph.nodes().size());
@@ -25,11 +44,10 @@ StatusOr<OptimizeReport> OptimizeGraph(ir::Graph& graph, OptimizationLevel level
       int round_changes = 0;
       for (const auto& pass : passes) {
         if (int(pass->level()) > int(level)) continue;
-        auto changes = pass->Run(graph);
+        auto changes = RunOnGraphTree(*pass, graph);
         if (!changes.ok()) return changes.status().WithContext("pass " + std::string(pass->name()));
         if (*changes == 0) continue;
         round_changes += *changes;
-        BRISK_RETURN_IF_ERROR(graph.TopologicalSort());
         BRISK_RETURN_IF_ERROR(graph.Verify().WithContext("after pass " + std::string(pass->name())));
         BRISK_RETURN_IF_ERROR(InferModelTypes(graph).WithContext(
             "type inference after pass " + std::string(pass->name())));

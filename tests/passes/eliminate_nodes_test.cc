@@ -136,3 +136,72 @@ TEST(EliminateCommonSubexpressionsTest, NotFired) {
 
 }  // namespace
 }  // namespace brisk::testing
+
+namespace brisk::testing {
+namespace {
+
+TEST(SubgraphPassesTest, BranchesAreOptimizedToo) {
+  // then: Identity(x) -> Relu -> t (the Identity goes); else: Neg(Add(c1, c2)) folds to a
+  // constant read by Mul(x, .).
+  ModelBuilder b(17);
+  b.Input("x", onnx::TensorProto::FLOAT, {3});
+  b.Input("cond", onnx::TensorProto::BOOL, {});
+  auto output = [](onnx::GraphProto& g, const std::string& name) {
+    auto* o = g.add_output();
+    o->set_name(name);
+    o->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  };
+  auto node = [](onnx::GraphProto& g, const std::string& op, std::vector<std::string> in,
+                 const std::string& out) {
+    auto* n = g.add_node();
+    n->set_op_type(op);
+    n->set_name(out + "_node");
+    for (const auto& i : in) n->add_input(i);
+    n->add_output(out);
+  };
+  onnx::GraphProto then_branch;
+  then_branch.set_name("then");
+  node(then_branch, "Identity", {"x"}, "xi");
+  node(then_branch, "Relu", {"xi"}, "t");
+  output(then_branch, "t");
+  onnx::GraphProto else_branch;
+  else_branch.set_name("else");
+  for (const char* name : {"c1", "c2"}) {
+    auto* init = else_branch.add_initializer();
+    init->set_name(name);
+    init->set_data_type(onnx::TensorProto::FLOAT);
+    init->add_dims(3);
+    for (float f : {1.f, -2.f, 3.f}) init->add_float_data(f);
+  }
+  node(else_branch, "Add", {"c1", "c2"}, "s");
+  node(else_branch, "Neg", {"s"}, "n");
+  node(else_branch, "Mul", {"x", "n"}, "e");
+  output(else_branch, "e");
+  auto& n = b.Node("If", {"cond"}, {"y"}, "if");
+  AddGraphAttr(n, "then_branch", then_branch);
+  AddGraphAttr(n, "else_branch", else_branch);
+  b.Output("y", onnx::TensorProto::FLOAT);
+  ASSERT_OK_AND_ASSIGN(auto opt, OptimizeBytes(b.Serialize(), OptimizationLevel::kExtended));
+  const ir::Node* if_node = FindOp(opt.graph(), "If");
+  ASSERT_NE(if_node, nullptr);
+  ASSERT_OK_AND_ASSIGN(auto then_graph, if_node->attrs.GetGraph("then_branch"));
+  ASSERT_OK_AND_ASSIGN(auto else_graph, if_node->attrs.GetGraph("else_branch"));
+  EXPECT_EQ(OpList(*then_graph), "Relu");
+  EXPECT_EQ(OpList(*else_graph), "Mul");
+  EXPECT_GE(Rewrites(opt.report, "FoldConstants"), 2);
+
+  SessionOptions options;
+  options.reference_kernels_only = true;
+  for (OptimizationLevel level : {OptimizationLevel::kNone, OptimizationLevel::kExtended}) {
+    options.optimization_level = level;
+    ASSERT_OK_AND_ASSIGN(auto session, Session::LoadFromBytes(b.Serialize(), options));
+    const Tensor x = MakeTensor<float>(Shape{3}, {-1.f, 2.f, 0.5f});
+    ASSERT_OK_AND_ASSIGN(auto yes, session->Run({x, MakeBoolTensor(Shape{}, {1})}));
+    ASSERT_OK_AND_ASSIGN(auto no, session->Run({x, MakeBoolTensor(Shape{}, {0})}));
+    EXPECT_TENSOR_EQ(yes[0], MakeTensor<float>(Shape{3}, {0.f, 2.f, 0.5f}));
+    EXPECT_TENSOR_EQ(no[0], MakeTensor<float>(Shape{3}, {2.f, 8.f, -3.f}));
+  }
+}
+
+}  // namespace
+}  // namespace brisk::testing
