@@ -47,7 +47,9 @@ std::vector<UnaryCase> UnaryCases() {
        {.op_type = "Gelu", .opset = 20, .attrs = Attrs().String("approximate", "tanh")},
        {UnaryOp::kGeluTanh}, -12, 12, 2e-6, 1e-6},
       {"HardSigmoid",
-       {.op_type = "HardSigmoid", .opset = 6, .attrs = Attrs().Float("alpha", 0.3f).Float("beta", 0.4f)},
+       {.op_type = "HardSigmoid",
+        .opset = 6,
+        .attrs = Attrs().Float("alpha", 0.3f).Float("beta", 0.4f)},
        {UnaryOp::kHardSigmoid, 0.3f, 0.4f}, -5, 5, 1e-6, 1e-7},
       {"HardSwish", {.op_type = "HardSwish", .opset = 14}, {UnaryOp::kHardSwish}, -8, 8, 1e-6,
        1e-7},
@@ -56,13 +58,15 @@ std::vector<UnaryCase> UnaryCases() {
       {"Clip11NoMin", {.op_type = "Clip", .opset = 13},
        {UnaryOp::kClip, -std::numeric_limits<float>::infinity(), 6.f}, -8, 8, kExact, 0,
        {std::nullopt, MakeTensor<float>({}, {6.f})}},
-      {"Clip6", {.op_type = "Clip", .opset = 6, .attrs = Attrs().Float("min", 0.f).Float("max", 6.f)},
+      {"Clip6",
+       {.op_type = "Clip", .opset = 6, .attrs = Attrs().Float("min", 0.f).Float("max", 6.f)},
        {UnaryOp::kClip, 0.f, 6.f}, -8, 8, kExact, 0},
       {"Exp", {.op_type = "Exp", .opset = 13}, {UnaryOp::kExp}, -90, 89, 2e-6, 1e-37},
       {"Sqrt", {.op_type = "Sqrt", .opset = 13}, {UnaryOp::kSqrt}, 0, 100, kExact, 0},
       {"Neg", {.op_type = "Neg", .opset = 13}, {UnaryOp::kNeg}, -5, 5, kExact, 0},
       {"Abs", {.op_type = "Abs", .opset = 13}, {UnaryOp::kAbs}, -5, 5, kExact, 0},
-      {"PowSquare", {.op_type = "Pow", .opset = 15}, {UnaryOp::kSquare}, -5, 5, 1e-6, 0,  // powf: 1 ulp
+      // The reference computes powf (1 ulp); x * x is exact.
+      {"PowSquare", {.op_type = "Pow", .opset = 15}, {UnaryOp::kSquare}, -5, 5, 1e-6, 0,
        {MakeTensor<float>({}, {2.f})}},
   };
 }
@@ -172,7 +176,9 @@ TEST(CpuUnary, MathAccuracySweep) {
   for (const auto* uk : ukernels::F32ElementwiseVariants()) {
     for (const Fn& f : fns) {
       std::vector<float> x(static_cast<size_t>(n)), y(static_cast<size_t>(n));
-      for (int64_t i = 0; i < n; ++i) x[size_t(i)] = float(f.lo + (f.hi - f.lo) * double(i) / double(n - 1));
+      for (int64_t i = 0; i < n; ++i) {
+        x[size_t(i)] = float(f.lo + (f.hi - f.lo) * double(i) / double(n - 1));
+      }
       uk->unary({f.op}, x.data(), y.data(), n);
       double worst = 0;
       float worst_x = 0;

@@ -31,13 +31,16 @@ void Check(const std::string& op, int opset, const Tensor& x, std::vector<int64_
   } else if (!axes.empty()) {
     attrs.Ints("axes", axes);
   }
-  ASSERT_OK_AND_ASSIGN(auto expected, RunOp({.op_type = op, .opset = opset, .attrs = attrs}, inputs));
+  ASSERT_OK_AND_ASSIGN(auto expected,
+                       RunOp({.op_type = op, .opset = opset, .attrs = attrs}, inputs));
   for (int threads : {1, 2}) {
     RunScope scope(threads, false);
     ASSERT_OK_AND_ASSIGN(auto got, RunOp({.op_type = op, .opset = opset, .attrs = attrs,
                                           .backend = "cpu"},
                                          inputs));
-    EXPECT_TENSOR_NEAR(got[0], expected[0], 1e-5, 1e-5);
+    // Float sums of n values in [-1, 1] that nearly cancel: absolute error grows ~sqrt(n) ulp
+    // of the partial sums, whichever order each side adds in.
+    EXPECT_TENSOR_NEAR(got[0], expected[0], 1e-5, 1e-4);
   }
 }
 

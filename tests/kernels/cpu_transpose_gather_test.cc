@@ -64,7 +64,8 @@ TEST(CpuTranspose, DefaultPermLargeAndEmpty) {
   CheckBoth({.op_type = "Transpose", .opset = 13}, {RandomFloat(Shape{768, 1000}, 10)});
   CheckBoth({.op_type = "Transpose", .opset = 13, .attrs = Attrs().Ints("perm", {1, 0, 2})},
             {RandomFloat(Shape{0, 3, 4}, 1)});
-  CheckBoth({.op_type = "Transpose", .opset = 13}, {MakeTensor<int32_t>({2, 3}, {1, 2, 3, 4, 5, 6})});
+  CheckBoth({.op_type = "Transpose", .opset = 13},
+            {MakeTensor<int32_t>({2, 3}, {1, 2, 3, 4, 5, 6})});
 }
 
 TEST(CpuTranspose, Declines) {

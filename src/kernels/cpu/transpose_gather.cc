@@ -257,7 +257,7 @@ class GatherRowsKernel : public Kernel {
                           " is out of range for axis 0 of size " + std::to_string(size));
       }
     }
-    std::vector<int64_t> out_dims = indices.shape().dims();
+    std::vector<int64_t> out_dims(indices.shape().dims().begin(), indices.shape().dims().end());
     out_dims.insert(out_dims.end(), data.shape().dims().begin() + 1, data.shape().dims().end());
     BRISK_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, data.dtype(), Shape(out_dims)));
     if (row == 0 || count == 0) return Status::Ok();

@@ -1,5 +1,5 @@
-// Float32 elementwise microkernels for AVX2 + FMA, 8 lanes: the templates of f32_elementwise_impl.inc
-// instantiated for this file's vector width (this file is compiled with the ISA's flags).
+// Float32 elementwise microkernels for AVX2 + FMA (8 lanes): the templates of
+// f32_elementwise_impl.inc at this vector width (compiled with the ISA flags).
 #include <immintrin.h>
 
 #include <cstdint>
@@ -9,6 +9,7 @@ namespace {
 typedef float VF __attribute__((vector_size(32)));
 typedef int32_t VI __attribute__((vector_size(32)));
 inline VF SqrtV(VF v) { return VF(_mm256_sqrt_ps(v)); }
+inline VF FmaV(VF a, VF b, VF c) { return VF(_mm256_fmadd_ps(a, b, c)); }
 }  // namespace
 }  // namespace brisk::ukernels
 

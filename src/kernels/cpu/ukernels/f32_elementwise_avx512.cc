@@ -9,6 +9,7 @@ namespace {
 typedef float VF __attribute__((vector_size(64)));
 typedef int32_t VI __attribute__((vector_size(64)));
 inline VF SqrtV(VF v) { return VF(_mm512_mask_sqrt_ps(v, 0xffff, v)); }
+inline VF FmaV(VF a, VF b, VF c) { return VF(_mm512_fmadd_ps(a, b, c)); }
 }  // namespace
 }  // namespace brisk::ukernels
 

@@ -1,5 +1,5 @@
-// Float32 elementwise microkernels for SSE2 (baseline x86-64), 4 lanes: the templates of f32_elementwise_impl.inc
-// instantiated for this file's vector width (this file is compiled with the ISA's flags).
+// Float32 elementwise microkernels for SSE2, baseline x86-64 (4 lanes): the templates of
+// f32_elementwise_impl.inc at this vector width (compiled with the ISA flags).
 #include <emmintrin.h>
 
 #include <cstdint>
@@ -9,6 +9,7 @@ namespace {
 typedef float VF __attribute__((vector_size(16)));
 typedef int32_t VI __attribute__((vector_size(16)));
 inline VF SqrtV(VF v) { return VF(_mm_sqrt_ps(v)); }
+inline VF FmaV(VF a, VF b, VF c) { return a * b + c; }  // no FMA in SSE2
 }  // namespace
 }  // namespace brisk::ukernels
 
