@@ -4,7 +4,9 @@
 // the kernel must decline.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cpu_onednn_test_util.h"
@@ -235,6 +237,65 @@ TEST(OnednnConv, LayoutCasesGoThroughThePreferredLayout) {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<Kernel> k, cpu->create(init));
     ASSERT_NE(k, nullptr) << c.name;
     EXPECT_NE(k->Describe().find("+reorder:"), std::string::npos) << c.name << ": " << k->Describe();
+  }
+}
+
+// Run() is const and may be called concurrently: two threads share one kernel (and its pools of
+// scratchpads and layout buffers) and must each get the reference result.
+TEST(OnednnConv, ConcurrentRunsShareOneKernel) {
+  const OpDef* cpu = nullptr;
+  for (const OpDef* d : OpRegistry::Global().FindKernels(std::string(kBriskDomain), "FusedConv", 1))
+    if (d->backend == kCpuBackend) cpu = d;
+  ASSERT_NE(cpu, nullptr);
+  // The kernel looks at which optional inputs the node has, so it needs a real node.
+  ir::Graph graph("concurrent");
+  ir::Node& node = *graph.AddNode("FusedConv", "conv", std::string(kBriskDomain));
+  node.opset = 1;
+  node.attrs = Attrs().Ints("pads", {1, 1, 1, 1}).String("activation", "Relu");
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_OK_AND_ASSIGN(ir::Value * v, graph.AddValue("in" + std::to_string(i)));
+    node.inputs.push_back(v);
+  }
+  Tensor w = RandomFloat(Shape{24, 32, 3, 3}, 2);
+  Tensor b = RandomFloat(Shape{24}, 3);
+  auto type = [](const Shape& s) { return ir::TypeInfo{DType::kFloat32, SymbolicShape::FromShape(s)}; };
+  KernelInit init{.node = node,
+                  .input_types = {type(Shape{2, 32, 10, 9}), type(w.shape()), type(b.shape()),
+                                  type(Shape{2, 24, 10, 9})},
+                  .input_constants = {nullptr, &w, &b, nullptr}};
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Kernel> kernel, cpu->create(init));
+  ASSERT_NE(kernel, nullptr);
+  std::vector<Tensor> xs, sums, expected;
+  for (int t = 0; t < 2; ++t) {
+    xs.push_back(RandomFloat(Shape{2, 32, 10, 9}, 10 + uint64_t(t)));
+    sums.push_back(RandomFloat(Shape{2, 24, 10, 9}, 20 + uint64_t(t)));
+    ASSERT_OK_AND_ASSIGN(std::vector<Tensor> ref,
+                         RunOp({.op_type = "FusedConv", .opset = 1,
+                                .domain = std::string(kBriskDomain), .attrs = node.attrs},
+                               {xs.back(), w, b, sums.back()}));
+    expected.push_back(ref[0]);
+  }
+  std::vector<double> errors(2, 0.0);
+  std::vector<std::string> failures(2);
+  auto work = [&](int t) {
+    RunScope scope(1, false);
+    for (int i = 0; i < 20; ++i) {
+      std::vector<Tensor> outputs(1);
+      KernelContext ctx(node, {&xs[size_t(t)], &w, &b, &sums[size_t(t)]}, &outputs);
+      Status st = kernel->Run(ctx);
+      if (!st.ok()) {
+        failures[size_t(t)] = st.ToString();
+        return;
+      }
+      errors[size_t(t)] = std::max(errors[size_t(t)], NormalizedError(outputs[0], expected[size_t(t)]));
+    }
+  };
+  std::thread other(work, 1);
+  work(0);
+  other.join();
+  for (int t = 0; t < 2; ++t) {
+    EXPECT_EQ(failures[size_t(t)], "");
+    EXPECT_LE(errors[size_t(t)], 1e-4) << "thread " << t;
   }
 }
 
