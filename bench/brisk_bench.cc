@@ -84,6 +84,7 @@ StatusOr<Tensor> RandomInput(const brisk::TensorInfo& info, const std::vector<in
   const DType dtype = info.dtype == DType::kUndefined ? DType::kFloat32 : info.dtype;
   BRISK_ASSIGN_OR_RETURN(Tensor t, Tensor::Allocate(dtype, Shape(dims)));
   const bool is_mask = info.name.find("mask") != std::string::npos;
+  const uint64_t high = uint64_t(std::max<int64_t>(1, int_high));
   const int64_t n = t.num_elements();
   switch (dtype) {
     case DType::kFloat32: {
@@ -93,12 +94,12 @@ StatusOr<Tensor> RandomInput(const brisk::TensorInfo& info, const std::vector<in
     }
     case DType::kInt64:
       for (int64_t i = 0; i < n; ++i) {
-        t.data<int64_t>()[i] = is_mask ? 1 : int64_t(rng() % uint64_t(std::max<int64_t>(1, int_high)));
+        t.data<int64_t>()[i] = is_mask ? 1 : int64_t(rng() % high);
       }
       break;
     case DType::kInt32:
       for (int64_t i = 0; i < n; ++i) {
-        t.data<int32_t>()[i] = is_mask ? 1 : int32_t(rng() % uint64_t(std::max<int64_t>(1, int_high)));
+        t.data<int32_t>()[i] = is_mask ? 1 : int32_t(rng() % high);
       }
       break;
     default:
@@ -150,7 +151,9 @@ StatusOr<NamedTensors> MakeFeeds(const Args& args, const brisk::Session& session
     for (const auto& in : session.inputs()) {
       if (in.name == parsed.first) info = &in;
     }
-    if (!info) return brisk::InvalidArgument("--shape: the model has no input '" + parsed.first + "'");
+    if (!info) {
+      return brisk::InvalidArgument("--shape: the model has no input '" + parsed.first + "'");
+    }
     const int64_t high = highs.count(parsed.first) ? highs.at(parsed.first) : 100;
     BRISK_ASSIGN_OR_RETURN(Tensor t, RandomInput(*info, parsed.second, high, rng));
     feeds.emplace_back(parsed.first, std::move(t));

@@ -50,8 +50,8 @@ def engine_command(engine, model, npz, threads, args):
     if engine in KERAS_ENGINES and not model.keras:
         return None
     script = {"onnxruntime": "ort_peer.py", "openvino": "openvino_peer.py",
-              "pytorch": "torch_peer.py", "pytorch-jit": "torch_peer.py", "tensorflow": "tf_peer.py",
-              "tflite": "tflite_peer.py"}
+              "pytorch": "torch_peer.py", "pytorch-jit": "torch_peer.py",
+              "tensorflow": "tf_peer.py", "tflite": "tflite_peer.py"}
     python = VENV
     if engine in KERAS_ENGINES:
         python = VENV_TF
@@ -175,7 +175,8 @@ def report(results, meta, engines, models, threads_list, batches):
              f"{fmt(cpu['clock_ghz'])} GHz x {cpu['fma_units']} FMA x 16 lanes x 2 flops = "
              f"{fmt(cpu['peak_gflops_per_core'])} GFLOP/s per core, "
              f"{fmt(cpu['peak_gflops_per_core'] * cpu['cores'])} in all.",
-             "", "Versions: " + "; ".join(sorted({r["version"] for r in results if "version" in r})),
+             "", "Versions: " + "; ".join(sorted({r["version"] for r in results
+                                                  if "version" in r})),
              ""]
     by_key = {(r["model_name"], r["engine_name"], r["threads_asked"], r["batch_asked"]): r
               for r in results}
@@ -228,7 +229,8 @@ def report(results, meta, engines, models, threads_list, batches):
                             row.append(f"{b['throughput'] / p['throughput']:.2f}")
                     lines.append("| " + " | ".join(row) + " |")
         lines.append("")
-    lines += [f"### Achieved GFLOP/s at batch {tput_batch} (% of the FP32 peak of the threads used)",
+    lines += [f"### Achieved GFLOP/s at batch {tput_batch} "
+              "(% of the FP32 peak of the threads used)",
               "", "| model | GFLOP/sample | threads | " + " | ".join(engines) + " |",
               "|---|---|---|" + "---|" * len(engines)]
     for model in models:
@@ -242,7 +244,8 @@ def report(results, meta, engines, models, threads_list, batches):
                     row.append("—")
                 else:
                     gflops = flops * r["throughput"] / 1e9
-                    row.append(f"{fmt(gflops)} ({100 * gflops / peak:.0f}%)" if peak else fmt(gflops))
+                    share = f" ({100 * gflops / peak:.0f}%)" if peak else ""
+                    row.append(fmt(gflops) + share)
             lines.append("| " + " | ".join(row) + " |")
     lines += ["", f"### Session creation ms / peak RSS MB (batch {lat_batch}, "
               f"{threads_list[0]} thread)", "", "| model | " + " | ".join(engines) + " |",
@@ -290,12 +293,14 @@ def main():
                    help=f"default all but {OPTIONAL_ENGINES}")
     p.add_argument("--threads", default="1,2")
     p.add_argument("--batches", default="1,32", help="first: latency batch; last: throughput")
-    p.add_argument("--quick", action="store_true", help="1 warm-up + 1 timed run per cell: a smoke test")
+    p.add_argument("--quick", action="store_true",
+                   help="1 warm-up + 1 timed run per cell: a smoke test")
     p.add_argument("--min-iters", type=int, default=10)
     p.add_argument("--min-time", type=float, default=3.0)
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--timeout", type=float, default=3600, help="seconds per cell")
-    p.add_argument("--brisk-bench", default=os.path.join(REPO, "build-bench", "bench", "brisk_bench"))
+    p.add_argument("--brisk-bench",
+                   default=os.path.join(REPO, "build-bench", "bench", "brisk_bench"))
     p.add_argument("--brisk-cli", default=None, help="brisk CLI for FLOPs (default: a build's)")
     p.add_argument("--out", default=os.path.join(BENCH, "results"))
     args = p.parse_args()
@@ -353,9 +358,11 @@ def main():
     markdown = report(results, meta, engines, models, threads_list, batches)
     if args.quick:
         brisk_s, peers_s = estimate_full_run(results)
+        def span(s):
+            return f"{s / 3600:.1f} h" if s >= 3600 else f"{s / 60:.0f} min"
         markdown += (f"\nA full run of these cells (10 runs, 3 s, 3 warm-up each) would take about "
-                     f"{(brisk_s + peers_s) / 3600:.1f} h: {brisk_s / 3600:.1f} h of brisk at its "
-                     f"current speed, {peers_s / 3600:.1f} h of the peers.\n")
+                     f"{span(brisk_s + peers_s)}: {span(brisk_s)} of brisk at its current speed, "
+                     f"{span(peers_s)} of the peers.\n")
     os.makedirs(args.out, exist_ok=True)
     stem = os.path.join(args.out, now.strftime("%Y-%m-%d-%H%M") + ("-quick" if args.quick else ""))
     with open(stem + ".json", "w") as f:

@@ -4,7 +4,7 @@
 # Three venvs beside this script (gitignored), so nothing here touches the interpreter the tests
 # use (onnx==1.16.2, torch==2.13.0, numpy from requirements-dev.txt):
 #   bench/.venv         onnxruntime, OpenVINO, PyTorch 2.13.0 (CPU), all-MiniLM-L6-v2 (~1.8 GB)
-#   bench/.venv-tf      tensorflow-cpu + tf-keras (Keras 2) for the TensorFlow/TFLite peers (~2.2 GB)
+#   bench/.venv-tf      tensorflow-cpu + tf-keras (Keras 2): TensorFlow/TFLite peers (~2.2 GB)
 #   bench/.venv-export  torch 2.14.1 + torchvision 0.29.1 (a CUDA build, ~5.6 GB; the only
 #                       torchvision that imports here) to export the torchvision models and run
 #                       them in the PyTorch peer
@@ -41,12 +41,15 @@ have() { local f; for f in "$@"; do [[ -s "$models/$f" ]] || return 1; done; }
 # The exporters skip existing files too, but importing torch/TensorFlow alone takes a while.
 have resnet50.onnx mobilenet_v2.onnx efficientnet_b0.onnx ||
   "$bench/.venv-export/bin/python" "$bench/models/export_torchvision.py"
-have bert_base.onnx mlp.onnx minilm.onnx || "$bench/.venv/bin/python" "$bench/models/export_torch.py"
+have bert_base.onnx mlp.onnx minilm.onnx ||
+  "$bench/.venv/bin/python" "$bench/models/export_torch.py"
 have keras_{resnet50,mobilenet_v2,efficientnet_b0,mlp}.{keras,tflite} ||
-  "$bench/.venv-tf/bin/python" "$bench/models/export_keras.py" 2> >(grep -v -E '^(WARNING: All log|[IWE]0000)' >&2)
+  "$bench/.venv-tf/bin/python" "$bench/models/export_keras.py" \
+    2> >(grep -v -E '^(WARNING: All log|[IWE]0000)' >&2)
 
 if [[ "${1:-}" != "--no-build" ]]; then
-  cmake -S "$root" -B "$root/build-bench" -G Ninja -DBRISK_TESTS=OFF -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake -S "$root" -B "$root/build-bench" -G Ninja -DBRISK_TESTS=OFF \
+    -DCMAKE_BUILD_TYPE=Release >/dev/null
   ninja -C "$root/build-bench" -j"$(nproc)" brisk_bench brisk_cli
 fi
 echo "bench/setup: ready (python3 bench/run.py --quick for a smoke test)"

@@ -31,7 +31,8 @@ def main():
             continue
         torch.manual_seed(0)
         # The eager attention path traces to plain ONNX ops; the PyTorch peer uses the default.
-        module = torch_defs.build(name, **({"attn_implementation": "eager"} if name == "minilm" else {}))
+        kwargs = {"attn_implementation": "eager"} if name == "minilm" else {}
+        module = torch_defs.build(name, **kwargs)
         module.eval()
         if name != "minilm":
             os.makedirs(zoo.CACHE, exist_ok=True)

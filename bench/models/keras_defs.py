@@ -20,7 +20,8 @@ def build(name):
         sizes = zoo.MLP_SIZES
         layers = [keras.Input((sizes[0],))]
         for i, width in enumerate(sizes[1:]):
-            layers.append(keras.layers.Dense(width, activation="relu" if i + 2 < len(sizes) else None))
+            activation = "relu" if i + 2 < len(sizes) else None
+            layers.append(keras.layers.Dense(width, activation=activation))
         return keras.Sequential(layers)
     apps = {"resnet50": keras.applications.ResNet50,
             "mobilenet_v2": keras.applications.MobileNetV2,

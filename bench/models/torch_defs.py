@@ -31,7 +31,8 @@ class BertBaseEncoder(nn.Module):
         self.positions = nn.Embedding(c["max_positions"], c["hidden"])
         self.norm = nn.LayerNorm(c["hidden"], eps=1e-12)
         layer = nn.TransformerEncoderLayer(c["hidden"], c["heads"], c["ffn"], dropout=0.0,
-                                           activation="gelu", batch_first=True, layer_norm_eps=1e-12)
+                                           activation="gelu", batch_first=True,
+                                           layer_norm_eps=1e-12)
         self.encoder = nn.TransformerEncoder(layer, c["layers"], enable_nested_tensor=False)
         # TransformerEncoder deep-copies one layer: re-draw every layer's weights, or all 12 are
         # identical (and an exporter may store them once).
