@@ -62,9 +62,9 @@ def engine_command(engine, model, npz, threads, args):
             "--threads", str(threads)] + mode + timing
 
 
-def run_cell(cmd, timeout):
+def run_cell(cmd, timeout, extra_env=None):
     """One engine process; returns its JSON result or {"error": ...}."""
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TF_CPP_MIN_LOG_LEVEL="2")
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TF_CPP_MIN_LOG_LEVEL="2", **(extra_env or {}))
     start = time.time()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
@@ -299,6 +299,9 @@ def main():
     p.add_argument("--min-time", type=float, default=3.0)
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--timeout", type=float, default=3600, help="seconds per cell")
+    p.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                   help="environment for every engine process, e.g. OMP_WAIT_POLICY=PASSIVE "
+                        "(OpenMP engines' 2-thread cells collapse on a busy machine without it)")
     p.add_argument("--brisk-bench",
                    default=os.path.join(REPO, "build-bench", "bench", "brisk_bench"))
     p.add_argument("--brisk-cli", default=None, help="brisk CLI for FLOPs (default: a build's)")
@@ -335,6 +338,8 @@ def main():
             "flops": {m.name: flops_per_sample(m, args.brisk_cli) if args.brisk_cli else None
                       for m in models}}
     print(f"cpu: {json.dumps(meta['cpu'])}", file=sys.stderr, flush=True)
+    extra_env = dict(item.split("=", 1) for item in args.env)
+    meta["env"] = extra_env
     results = []
     cells = [(m, t, b, e) for m in models for t in threads_list for b in batches for e in engines]
     total_start = time.time()
@@ -342,7 +347,7 @@ def main():
         cmd = engine_command(engine, model, inputs_npz(model, batch), threads, args)
         if cmd is None:
             continue
-        result, wall = run_cell(cmd, args.timeout)
+        result, wall = run_cell(cmd, args.timeout, extra_env)
         result.update(model_name=model.name, engine_name=engine, threads_asked=threads,
                       batch_asked=batch)
         if engine == "brisk" and "version" in result:
