@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -115,6 +116,13 @@ class Session {
   StatusOr<std::vector<Tensor>> Run(const std::vector<Tensor>& inputs);
   StatusOr<std::vector<Tensor>> Run(const NamedTensors& feeds, const RunOptions& options);
   StatusOr<std::vector<Tensor>> Run(const std::vector<Tensor>& inputs, const RunOptions& options);
+  // Inputs in the order of inputs(); one entry per output in `outputs`. An output that is
+  // defined on entry is a buffer of the right dtype and shape that the run writes into (the
+  // last kernel writes straight into it when it can); an undefined one receives a new tensor.
+  // With output buffers given and the shapes of the previous run, Run allocates no memory
+  // (tests/unit/zero_allocation_test.cc) — the serving and streaming fast path.
+  Status RunInto(std::span<const Tensor> inputs, std::span<Tensor> outputs,
+                 const RunOptions& options = {});
 
   // Compiles the plan for these input shapes ahead of the first Run.
   Status Warmup(const std::vector<Shape>& input_shapes);

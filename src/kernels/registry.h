@@ -164,6 +164,8 @@ class KernelContext {
 
   // Opaque pointer to the executor's frame, for CompiledSubgraph::Run.
   const void* frame() const { return frame_; }
+  // Hands the input list back to the executor, which reuses it for the next step.
+  std::vector<const Tensor*> ReleaseInputs() { return std::move(inputs_); }
 
  private:
   const ir::Node& node_;

@@ -137,6 +137,9 @@ Status CompiledGraph::Build() {
     steps_[size_t(last_use[size_t(idx)])].release.push_back(idx);
   }
   PlanArena(last_use, keep);
+  result_index_.assign(size_t(num_values), -1);
+  for (size_t r = graph_.outputs().size(); r-- > 0;)
+    result_index_[size_t(graph_.outputs()[r]->index())] = int(r);
   return Status::Ok();
 }
 
@@ -237,10 +240,39 @@ Status CompiledGraph::SettleOutput(const Frame& frame, int idx, Tensor& t) const
 StatusOr<std::vector<Tensor>> CompiledGraph::Execute(std::vector<Tensor> inputs,
                                                      const Frame* parent,
                                                      Profile* profile) const {
-  if (inputs.size() != graph_.inputs().size()) {
+  std::vector<Tensor> results(graph_.outputs().size());
+  BRISK_RETURN_IF_ERROR(ExecuteInto(inputs, parent, profile, results));
+  return results;
+}
+
+namespace {
+
+// Copies `from` into the caller's buffer `to` (same dtype and shape).
+Status CopyIntoCallerBuffer(const Tensor& from, Tensor& to, const std::string& name) {
+  if (from.dtype() != to.dtype() || from.shape() != to.shape()) {
+    return InvalidArgument("output '" + name + "' is " + from.TypeString() +
+                           " but the buffer given for it is " + to.TypeString());
+  }
+  if (from.raw_data() == to.raw_data()) return Status::Ok();
+  if (from.dtype() == DType::kString) {
+    for (int64_t i = 0; i < from.num_elements(); ++i)
+      to.data<std::string>()[i] = from.data<std::string>()[i];
+  } else {
+    std::memcpy(to.raw_data(), from.raw_data(), from.byte_size());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CompiledGraph::ExecuteInto(std::span<const Tensor> inputs, const Frame* parent,
+                                  Profile* profile, std::span<Tensor> results) const {
+  if (inputs.size() != graph_.inputs().size() || results.size() != graph_.outputs().size()) {
     return InvalidArgument("graph '" + graph_.name() + "' takes " +
-                           std::to_string(graph_.inputs().size()) + " inputs, got " +
-                           std::to_string(inputs.size()));
+                           std::to_string(graph_.inputs().size()) + " inputs and " +
+                           std::to_string(graph_.outputs().size()) + " outputs, got " +
+                           std::to_string(inputs.size()) + " and " +
+                           std::to_string(results.size()));
   }
   std::unique_ptr<Frame> owned_frame = AcquireFrame(parent);
   Frame& frame = *owned_frame;
@@ -265,10 +297,10 @@ StatusOr<std::vector<Tensor>> CompiledGraph::Execute(std::vector<Tensor> inputs,
     frame.slots[size_t(idx)] = parent->slots[size_t(outer->index())];
   }
   for (size_t i = 0; i < inputs.size(); ++i)
-    frame.slots[size_t(graph_.inputs()[i]->index())] = std::move(inputs[i]);
+    frame.slots[size_t(graph_.inputs()[i]->index())] = inputs[i];
 
-  std::vector<const Tensor*> in_ptrs;
   for (const Step& step : steps_) {
+    std::vector<const Tensor*>& in_ptrs = frame.in_ptrs;
     in_ptrs.clear();
     for (size_t i = 0; i < step.inputs.size(); ++i) {
       const int idx = step.inputs[i];
@@ -283,19 +315,26 @@ StatusOr<std::vector<Tensor>> CompiledGraph::Execute(std::vector<Tensor> inputs,
       }
       in_ptrs.push_back(&t);
     }
-    std::vector<Tensor> outputs(step.outputs.size());
+    std::vector<Tensor>& outputs = frame.outputs;
+    outputs.clear();
+    outputs.resize(step.outputs.size());
     for (size_t i = 0; i < step.outputs.size(); ++i) {
       const int idx = step.outputs[i];
       if (idx < 0) continue;
       const Placement& p = placement_[size_t(idx)];
-      // KernelContext::AllocateOutput hands this region to the kernel.
+      // KernelContext::AllocateOutput hands these buffers to the kernel: the value's arena
+      // region, or the caller's buffer for a graph output.
       if (p.preallocate && arena != nullptr) {
         outputs[i] = Tensor::View(table_.types[size_t(idx)].dtype, *p.shape, arena + p.offset);
+      } else if (const int r = result_index_[size_t(idx)]; r >= 0 && results[size_t(r)].defined()) {
+        outputs[i] = results[size_t(r)];
       }
     }
-    KernelContext ctx(*step.node, in_ptrs, &outputs, &frame);
+    // The input list moves into the context and back: no allocation per step.
+    KernelContext ctx(*step.node, std::move(in_ptrs), &outputs, &frame);
     const int64_t start_ns = profile != nullptr ? profile->NowNs() : 0;
     Status s = RunGuarded(*step.kernel, ctx);
+    in_ptrs = ctx.ReleaseInputs();
     if (profile != nullptr) {
       profile->Add({step.node->name, step.node->op_type, step.description, step.output_shape,
                     step.flops, start_ns, profile->NowNs() - start_ns, profile->runs() - 1});
@@ -319,23 +358,23 @@ StatusOr<std::vector<Tensor>> CompiledGraph::Execute(std::vector<Tensor> inputs,
     }
     for (int idx : step.release) frame.slots[size_t(idx)] = Tensor();
   }
-  std::vector<Tensor> results;
-  results.reserve(graph_.outputs().size());
-  for (const ir::Value* v : graph_.outputs()) {
+  for (size_t r = 0; r < results.size(); ++r) {
+    const ir::Value* v = graph_.outputs()[r];
     const Tensor& t = frame.slots[size_t(v->index())];
     if (!t.defined()) {
       return Internal("graph '" + graph_.name() + "': output '" + v->name() +
                       "' was not computed");
     }
-    if (frame.InArena(t.raw_data())) {
+    if (results[r].defined()) {
+      BRISK_RETURN_IF_ERROR(CopyIntoCallerBuffer(t, results[r], v->name()));
+    } else if (frame.InArena(t.raw_data())) {
       // The arena is reused by the next run: outputs must own their data.
-      BRISK_ASSIGN_OR_RETURN(Tensor copy, t.Clone());
-      results.push_back(std::move(copy));
+      BRISK_ASSIGN_OR_RETURN(results[r], t.Clone());
     } else {
-      results.push_back(t);
+      results[r] = t;
     }
   }
-  return results;
+  return Status::Ok();
 }
 
 StatusOr<std::vector<Tensor>> CompiledGraph::Run(const KernelContext& ctx,

@@ -36,6 +36,9 @@ struct Frame {
   std::vector<Tensor> slots;
   const Frame* parent = nullptr;
   std::shared_ptr<Buffer> arena;
+  // Per-step scratch, kept between runs so a steady-state run allocates nothing.
+  std::vector<const Tensor*> in_ptrs;
+  std::vector<Tensor> outputs;
 
   bool InArena(const void* p) const {
     const auto* base = arena ? static_cast<const char*>(arena->data()) : nullptr;
@@ -67,6 +70,12 @@ class CompiledGraph final : public CompiledSubgraph {
   // With a profile, every step is timed into it.
   StatusOr<std::vector<Tensor>> Execute(std::vector<Tensor> inputs, const Frame* parent,
                                         Profile* profile = nullptr) const;
+  // The same into `results` (one per graph output): a result that is defined on entry is a
+  // caller buffer of the output's dtype and shape, written in place (the producing kernel writes
+  // straight into it when it can); an undefined one receives a tensor that owns its data.
+  // Allocates nothing in steady state when the kernels do not.
+  Status ExecuteInto(std::span<const Tensor> inputs, const Frame* parent, Profile* profile,
+                     std::span<Tensor> results) const;
 
   // CompiledSubgraph:
   StatusOr<std::vector<Tensor>> Run(const KernelContext& ctx,
@@ -115,6 +124,7 @@ class CompiledGraph final : public CompiledSubgraph {
   std::vector<Step> steps_;
   std::vector<int> outer_values_;  // placeholders filled from the parent frame
   std::vector<Placement> placement_;  // per value
+  std::vector<int> result_index_;     // per value: its position among the graph outputs, or -1
   MemoryStats memory_;
   mutable std::mutex pool_mutex_;
   mutable std::vector<std::unique_ptr<Frame>> free_frames_;

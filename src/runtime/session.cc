@@ -23,6 +23,7 @@ class Session::Impl {
 
   Status Init();
   StatusOr<std::vector<Tensor>> Run(std::vector<Tensor> inputs, const RunOptions& options);
+  Status Run(std::span<const Tensor> inputs, std::span<Tensor> outputs, const RunOptions& options);
   StatusOr<std::vector<Tensor>> RunNamed(const NamedTensors& feeds, const RunOptions& options);
   StatusOr<std::shared_ptr<const CompiledGraph>> PlanFor(const std::vector<Shape>& shapes);
 
@@ -36,7 +37,10 @@ class Session::Impl {
 
  private:
   // Checks dtype, rank and dims of each feed; binds symbolic dims consistently.
-  Status ValidateFeeds(const std::vector<Tensor>& inputs) const;
+  Status ValidateFeeds(std::span<const Tensor> inputs) const;
+  // The cached plan for the shapes of `inputs` without building a signature (the common case:
+  // the same shapes as the previous run); null when the plan must be looked up or compiled.
+  std::shared_ptr<const CompiledGraph> LastPlanIfSameShapes(std::span<const Tensor> inputs);
   void WarnIfReplanning(const std::vector<Shape>& shapes);
   CompileOptions compile_options() const {
     return {options_.check_inferred_types, options_.reference_kernels_only};
@@ -61,6 +65,8 @@ class Session::Impl {
   std::list<std::pair<Signature, std::shared_ptr<const CompiledGraph>>> lru_;
   std::unordered_map<Signature, decltype(lru_)::iterator, SignatureHash> plans_;
   Signature last_compiled_;
+  Signature last_used_;
+  std::shared_ptr<const CompiledGraph> last_used_plan_;
   int64_t next_warning_at_ = 0;
 };
 
@@ -106,38 +112,43 @@ Status Session::Impl::Init() {
   return Status::Ok();
 }
 
-Status Session::Impl::ValidateFeeds(const std::vector<Tensor>& inputs) const {
-  std::unordered_map<std::string, std::pair<int64_t, std::string>> symbols;  // -> value, input
+Status Session::Impl::ValidateFeeds(std::span<const Tensor> inputs) const {
+  // Runs on every Run: no allocation unless something is wrong.
+  auto what = [&](size_t i) { return "input '" + inputs_[i].name + "'"; };
   for (size_t i = 0; i < inputs.size(); ++i) {
     const TensorInfo& info = inputs_[i];
     const Tensor& t = inputs[i];
-    const std::string what = "input '" + info.name + "'";
-    if (!t.defined()) return InvalidArgument(what + " was not given a tensor");
+    if (!t.defined()) return InvalidArgument(what(i) + " was not given a tensor");
     if (info.dtype != DType::kUndefined && t.dtype() != info.dtype) {
-      return InvalidArgument(what + ": expected dtype " + std::string(DTypeName(info.dtype)) +
+      return InvalidArgument(what(i) + ": expected dtype " + std::string(DTypeName(info.dtype)) +
                              ", got " + std::string(DTypeName(t.dtype())));
     }
-    BRISK_RETURN_IF_ERROR(t.shape().Validate().WithContext(what));
+    if (Status s = t.shape().Validate(); !s.ok()) return s.WithContext(what(i));
     if (!info.shape) continue;
     if (info.shape->rank() != t.rank()) {
-      return InvalidArgument(what + ": expected shape " + info.shape->ToString() + " (rank " +
+      return InvalidArgument(what(i) + ": expected shape " + info.shape->ToString() + " (rank " +
                              std::to_string(info.shape->rank()) + "), got " +
                              t.shape().ToString() + " (rank " + std::to_string(t.rank()) + ")");
     }
     for (int d = 0; d < t.rank(); ++d) {
       const Dim& dim = info.shape->dims[size_t(d)];
       if (dim.is_known() && dim.value != t.dim(d)) {
-        return InvalidArgument(what + ": dimension " + std::to_string(d) + " must be " +
+        return InvalidArgument(what(i) + ": dimension " + std::to_string(d) + " must be " +
                                std::to_string(dim.value) + " (declared shape " +
                                info.shape->ToString() + "), got " + t.shape().ToString());
       }
-      if (dim.is_symbol()) {
-        auto [it, inserted] = symbols.try_emplace(dim.symbol, t.dim(d), info.name);
-        if (!inserted && it->second.first != t.dim(d)) {
-          return InvalidArgument(what + ": dimension '" + dim.symbol + "' is " +
+      if (!dim.is_symbol()) continue;
+      // The same symbol must have one value across the inputs seen so far.
+      for (size_t j = 0; j <= i; ++j) {
+        if (!inputs_[j].shape) continue;
+        const int rank_j = j == i ? d : inputs[j].rank();
+        for (int e = 0; e < rank_j; ++e) {
+          const Dim& other = inputs_[j].shape->dims[size_t(e)];
+          if (other.symbol != dim.symbol || inputs[j].dim(e) == t.dim(d)) continue;
+          return InvalidArgument(what(i) + ": dimension '" + dim.symbol + "' is " +
                                  std::to_string(t.dim(d)) + " here but " +
-                                 std::to_string(it->second.first) + " in input '" +
-                                 it->second.second + "'");
+                                 std::to_string(inputs[j].dim(e)) + " in input '" +
+                                 inputs_[j].name + "'");
         }
       }
     }
@@ -170,6 +181,8 @@ StatusOr<std::shared_ptr<const CompiledGraph>> Session::Impl::PlanFor(
   if (auto it = plans_.find(shapes); it != plans_.end()) {
     lru_.splice(lru_.begin(), lru_, it->second);
     ++stats_.plan_cache_hits;
+    last_used_ = shapes;
+    last_used_plan_ = it->second->second;
     return it->second->second;
   }
   std::vector<ir::TypeInfo> input_types;
@@ -184,6 +197,8 @@ StatusOr<std::shared_ptr<const CompiledGraph>> Session::Impl::PlanFor(
   last_compiled_ = shapes;
   lru_.emplace_front(shapes, plan);
   plans_[shapes] = lru_.begin();
+  last_used_ = shapes;
+  last_used_plan_ = plan;
   while (int(lru_.size()) > std::max(1, options_.plan_cache_capacity)) {
     plans_.erase(lru_.back().first);
     lru_.pop_back();
@@ -192,20 +207,44 @@ StatusOr<std::shared_ptr<const CompiledGraph>> Session::Impl::PlanFor(
   return plan;
 }
 
-StatusOr<std::vector<Tensor>> Session::Impl::Run(std::vector<Tensor> inputs,
-                                                 const RunOptions& options) {
-  if (inputs.size() != feedable_.size()) {
-    return InvalidArgument(model_.path + ": the model takes " + std::to_string(feedable_.size()) +
-                           " inputs, got " + std::to_string(inputs.size()));
-  }
+std::shared_ptr<const CompiledGraph> Session::Impl::LastPlanIfSameShapes(
+    std::span<const Tensor> inputs) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (last_used_plan_ == nullptr || last_used_.size() != inputs.size()) return nullptr;
   for (size_t i = 0; i < inputs.size(); ++i)
-    if (!inputs[i].defined() && has_default_[i]) inputs[i] = *feedable_[i]->constant;
-  BRISK_RETURN_IF_ERROR(ValidateFeeds(inputs).WithContext(model_.path));
-  std::vector<Shape> shapes;
-  for (const Tensor& t : inputs) shapes.push_back(t.shape());
-  auto plan = PlanFor(shapes);
-  if (!plan.ok()) return plan.status().WithContext(model_.path);
-  {
+    if (inputs[i].shape() != last_used_[i]) return nullptr;
+  ++stats_.plan_cache_hits;
+  ++stats_.runs;
+  return last_used_plan_;
+}
+
+Status Session::Impl::Run(std::span<const Tensor> given, std::span<Tensor> outputs,
+                          const RunOptions& options) {
+  if (given.size() != feedable_.size()) {
+    return InvalidArgument(model_.path + ": the model takes " + std::to_string(feedable_.size()) +
+                           " inputs, got " + std::to_string(given.size()));
+  }
+  if (outputs.size() != outputs_.size()) {
+    return InvalidArgument(model_.path + ": the model has " + std::to_string(outputs_.size()) +
+                           " outputs, got " + std::to_string(outputs.size()) + " output buffers");
+  }
+  std::span<const Tensor> inputs = given;
+  std::vector<Tensor> with_defaults;  // only when an input falls back to its initializer
+  for (size_t i = 0; i < given.size(); ++i) {
+    if (!given[i].defined() && has_default_[i]) {
+      if (with_defaults.empty()) with_defaults.assign(given.begin(), given.end());
+      with_defaults[i] = *feedable_[i]->constant;
+    }
+  }
+  if (!with_defaults.empty()) inputs = with_defaults;
+  if (Status s = ValidateFeeds(inputs); !s.ok()) return s.WithContext(model_.path);
+  std::shared_ptr<const CompiledGraph> plan = LastPlanIfSameShapes(inputs);
+  if (plan == nullptr) {
+    std::vector<Shape> shapes;
+    for (const Tensor& t : inputs) shapes.push_back(t.shape());
+    auto found = PlanFor(shapes);
+    if (!found.ok()) return found.status().WithContext(model_.path);
+    plan = std::move(found).value();
     std::lock_guard<std::mutex> lock(mutex_);
     ++stats_.runs;
   }
@@ -213,10 +252,17 @@ StatusOr<std::vector<Tensor>> Session::Impl::Run(std::vector<Tensor> inputs,
   Profile* profile = options.profile;
   const int64_t run_start = profile != nullptr ? profile->NowNs() : 0;
   if (profile != nullptr) profile->BeginRun();
-  auto out = (*plan)->Execute(std::move(inputs), nullptr, profile);
+  Status s = plan->ExecuteInto(inputs, nullptr, profile, outputs);
   if (profile != nullptr) profile->EndRun(profile->NowNs() - run_start);
-  if (!out.ok()) return out.status().WithContext(model_.path);
-  return out;
+  if (!s.ok()) return s.WithContext(model_.path);
+  return Status::Ok();
+}
+
+StatusOr<std::vector<Tensor>> Session::Impl::Run(std::vector<Tensor> inputs,
+                                                 const RunOptions& options) {
+  std::vector<Tensor> outputs(outputs_.size());
+  BRISK_RETURN_IF_ERROR(Run(std::span<const Tensor>(inputs), outputs, options));
+  return outputs;
 }
 
 StatusOr<std::vector<Tensor>> Session::Impl::RunNamed(const NamedTensors& feeds,
@@ -286,6 +332,10 @@ StatusOr<std::vector<Tensor>> Session::Run(const NamedTensors& feeds, const RunO
 StatusOr<std::vector<Tensor>> Session::Run(const std::vector<Tensor>& inputs,
                                            const RunOptions& options) {
   return impl_->Run(inputs, options);
+}
+Status Session::RunInto(std::span<const Tensor> inputs, std::span<Tensor> outputs,
+                        const RunOptions& options) {
+  return impl_->Run(inputs, outputs, options);
 }
 
 Status Session::Warmup(const std::vector<Shape>& input_shapes) {

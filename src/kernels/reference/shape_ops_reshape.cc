@@ -456,7 +456,7 @@ Status UnsqueezeCompute(KernelContext& ctx) {
     return InvalidArgument(ctx.opset() < 13 ? "required attribute 'axes' is missing"
                                             : InputName(1, "axes") + " is required");
   }
-  BRISK_ASSIGN_OR_RETURN(auto dims, UnsqueezeDims(x->shape().dims(), *axes, int64_t(1),
+  BRISK_ASSIGN_OR_RETURN(auto dims, UnsqueezeDims(std::vector<int64_t>(x->shape().dims()), *axes, int64_t(1),
                                                   AxesName(ctx.opset())));
   BRISK_ASSIGN_OR_RETURN(Tensor y, x->Reshaped(Shape(std::move(dims))));
   ctx.set_output(0, std::move(y));
