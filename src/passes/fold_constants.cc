@@ -7,8 +7,9 @@
 // The value is computed by the op's reference kernel through RunOp: one evaluator for run time
 // and load time. Skipped: ops of other domains, nondeterministic ops (RandomNormal, ...), nodes
 // with subgraphs, outputs over kMaxElements elements (folding would trade a cheap op for a big
-// initializer; Constant nodes are exempt), graph outputs and values read by subgraphs (they keep their producer), and any
-// node whose evaluation fails (left for run time, where the error is reported as usual).
+// initializer; Constant nodes are exempt), graph outputs and values read by subgraphs (they keep
+// their producer), and any node whose evaluation fails (left for run time, where the error is
+// reported as usual).
 #include <optional>
 #include <unordered_set>
 #include <vector>

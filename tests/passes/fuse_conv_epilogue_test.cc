@@ -84,8 +84,9 @@ TEST(FuseConvEpilogueTest, SiluPattern) {
   for (int order = 0; order < 2; ++order) {
     ModelBuilder b = ConvModel();
     b.Node("Sigmoid", {"c"}, {"s"}, "sig");
-    b.Node("Mul", order == 0 ? std::vector<std::string>{"c", "s"} : std::vector<std::string>{"s", "c"},
-           {"y"}, "mul");
+    const std::vector<std::string> in = order == 0 ? std::vector<std::string>{"c", "s"}
+                                                   : std::vector<std::string>{"s", "c"};
+    b.Node("Mul", in, {"y"}, "mul");
     b.Output("y", kFloat);
     ASSERT_OK_AND_ASSIGN(auto opt, OptimizeBytes(b.Serialize(), OptimizationLevel::kExtended));
     ASSERT_EQ(OpList(opt.graph()), "FusedConv");
@@ -108,8 +109,9 @@ TEST(FuseConvEpilogueTest, ResidualAddThenRelu) {
   for (int order = 0; order < 2; ++order) {
     ModelBuilder b = ConvModel();
     b.Input("r", kFloat, {1, 4, 6, 5});
-    b.Node("Add", order == 0 ? std::vector<std::string>{"c", "r"} : std::vector<std::string>{"r", "c"},
-           {"s"}, "add1");
+    const std::vector<std::string> in = order == 0 ? std::vector<std::string>{"c", "r"}
+                                                   : std::vector<std::string>{"r", "c"};
+    b.Node("Add", in, {"s"}, "add1");
     b.Node("Relu", {"s"}, {"y"}, "relu1");
     b.Output("y", kFloat);
     ASSERT_OK_AND_ASSIGN(auto opt, OptimizeBytes(b.Serialize(), OptimizationLevel::kExtended));
