@@ -353,7 +353,9 @@ Status CompiledGraph::ExecuteInto(std::span<const Tensor> inputs, const Frame* p
             outputs[i], type.dtype, type.shape,
             step.node->Describe() + " output '" + step.node->outputs[i]->name() + "'"));
       }
-      BRISK_RETURN_IF_ERROR(SettleOutput(frame, idx, outputs[i]).WithContext(step.node->Describe()));
+      if (Status settled = SettleOutput(frame, idx, outputs[i]); !settled.ok()) {
+        return settled.WithContext(step.node->Describe());
+      }
       frame.slots[size_t(idx)] = std::move(outputs[i]);
     }
     for (int idx : step.release) frame.slots[size_t(idx)] = Tensor();
