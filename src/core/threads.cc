@@ -71,7 +71,7 @@ int PhysicalCores() {
 
 int CurrentThreads() { return omp_in_parallel() ? 1 : omp_get_max_threads(); }
 
-void ParallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+void ParallelFor(int64_t n, int64_t grain, FunctionRef<void(int64_t, int64_t)> fn) {
   if (n <= 0) return;
   grain = std::max<int64_t>(1, grain);
   const int64_t max_chunks = (n + grain - 1) / grain;

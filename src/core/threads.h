@@ -12,9 +12,35 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
+#include <memory>
+#include <type_traits>
+#include <utility>
 
 namespace brisk {
+
+// A non-owning reference to a callable: unlike std::function it never allocates (a kernel's
+// lambda with many captures would), so ParallelFor costs nothing per call. The callable must
+// outlive the call it is passed to — true for a lambda written at the call site.
+template <typename Signature>
+class FunctionRef;
+
+template <typename R, typename... Args>
+class FunctionRef<R(Args...)> {
+ public:
+  template <typename F,
+            typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, FunctionRef>>>
+  FunctionRef(F&& f)  // NOLINT: implicit, like std::function
+      : object_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
+        call_([](void* object, Args... args) -> R {
+          return (*static_cast<std::remove_reference_t<F>*>(object))(
+              std::forward<Args>(args)...);
+        }) {}
+  R operator()(Args... args) const { return call_(object_, std::forward<Args>(args)...); }
+
+ private:
+  void* object_;
+  R (*call_)(void*, Args...);
+};
 
 // CPUs this process may run on: the affinity mask, capped by the cgroup CPU quota (cpu.max)
 // when one is set. At least 1.
@@ -25,7 +51,7 @@ int PhysicalCores();
 // Calls fn(begin, end) on disjoint chunks covering [0, n), in parallel on the current run's
 // threads. Chunks hold at least `grain` items (except the last); with one thread, n <= grain,
 // or when already inside a parallel region, runs fn(0, n) on the caller.
-void ParallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
+void ParallelFor(int64_t n, int64_t grain, FunctionRef<void(int64_t, int64_t)> fn);
 
 // Threads ParallelFor (and oneDNN) will use on this thread right now.
 int CurrentThreads();

@@ -30,12 +30,12 @@ std::optional<Layout> PlanLayout(const Shape& a, const Shape& b) {
   if (a == b) return l;
   const int rank = a.rank() > b.rank() ? a.rank() : b.rank();
   // Left-pad both to `rank`; the output must equal one of them.
-  auto padded = [rank](const Shape& s) {
-    std::vector<int64_t> d(size_t(rank - s.rank()), 1);
-    d.insert(d.end(), s.dims().begin(), s.dims().end());
+  auto padded = [rank](const Shape& s) {  // DimVector: no allocation for rank <= 8
+    DimVector d(size_t(rank), 1);
+    for (int i = 0; i < s.rank(); ++i) d[size_t(rank - s.rank() + i)] = s[i];
     return d;
   };
-  const std::vector<int64_t> pa = padded(a), pb = padded(b);
+  const DimVector pa = padded(a), pb = padded(b);
   bool a_covers = true, b_covers = true;  // every dim >= the other's, other's dim 1 or equal
   for (int i = 0; i < rank; ++i) {
     const int64_t x = pa[size_t(i)], y = pb[size_t(i)];
@@ -47,8 +47,8 @@ std::optional<Layout> PlanLayout(const Shape& a, const Shape& b) {
   if (!a_covers && !b_covers) return std::nullopt;
   // When both cover (same dims, different ranks) the higher rank is the output.
   l.big_is_a = a_covers && (!b_covers || a.rank() >= b.rank());
-  const std::vector<int64_t>& big = l.big_is_a ? pa : pb;
-  const std::vector<int64_t>& small = l.big_is_a ? pb : pa;
+  const DimVector& big = l.big_is_a ? pa : pb;
+  const DimVector& small = l.big_is_a ? pb : pa;
   int first = -1, last = -1;
   for (int i = 0; i < rank; ++i) {
     if (small[size_t(i)] != 1) {

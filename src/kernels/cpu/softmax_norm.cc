@@ -138,7 +138,7 @@ class LayerNormKernel : public Kernel {
                              " elements (the normalized shape of X " + s.ToString() + ")");
     }
     BRISK_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, DType::kFloat32, s));
-    std::vector<int64_t> stat_dims(s.dims().begin(), s.dims().end());
+    DimVector stat_dims = s.dims();  // inline: no allocation
     for (int i = axis_; i < s.rank(); ++i) stat_dims[size_t(i)] = 1;
     float* stats[2] = {nullptr, nullptr};
     for (int i = 1; i <= 2 && i < ctx.num_outputs(); ++i) {

@@ -73,9 +73,53 @@ SimplifiedTranspose Simplify(const Shape& in, const std::vector<int>& perm) {
   return s;
 }
 
+// Everything a transpose of one input shape needs, computed once (at create time when the
+// shape is known there, which it is in every compiled plan), so Run allocates nothing.
+struct TransposePlan {
+  Shape in_shape;
+  Shape out_shape;
+  SimplifiedTranspose s;
+  std::vector<int64_t> in_strides, odims, ostrides;
+  bool identity = true;
+  bool copy_runs = false;  // the innermost dim stays innermost
+  int q = 0;               // output dim that is input dim r-1 (tile transpose)
+  std::vector<int> others;  // output dims other than q and r-1 (tile transpose slabs)
+};
+
+TransposePlan MakeTransposePlan(const Shape& in, const std::vector<int>& perm) {
+  TransposePlan plan;
+  plan.in_shape = in;
+  std::vector<int64_t> out_dims;
+  for (int p : perm) out_dims.push_back(in[p]);
+  plan.out_shape = Shape(out_dims);
+  plan.s = Simplify(in, perm);
+  const SimplifiedTranspose& s = plan.s;
+  const int r = int(s.dims.size());
+  for (int k = 0; k < r; ++k) plan.identity = plan.identity && s.perm[size_t(k)] == k;
+  if (plan.identity) return plan;
+  plan.in_strides.assign(size_t(r), 1);
+  for (int i = r - 2; i >= 0; --i) {
+    plan.in_strides[size_t(i)] = plan.in_strides[size_t(i) + 1] * s.dims[size_t(i) + 1];
+  }
+  plan.odims.resize(size_t(r));
+  plan.ostrides.assign(size_t(r), 1);
+  for (int k = 0; k < r; ++k) plan.odims[size_t(k)] = s.dims[size_t(s.perm[size_t(k)])];
+  for (int k = r - 2; k >= 0; --k) {
+    plan.ostrides[size_t(k)] = plan.ostrides[size_t(k) + 1] * plan.odims[size_t(k) + 1];
+  }
+  plan.copy_runs = s.perm[size_t(r) - 1] == r - 1;
+  if (!plan.copy_runs) {
+    while (s.perm[size_t(plan.q)] != r - 1) ++plan.q;
+    for (int k = 0; k + 1 < r; ++k)
+      if (k != plan.q) plan.others.push_back(k);
+  }
+  return plan;
+}
+
 class TransposeKernel : public Kernel {
  public:
-  explicit TransposeKernel(std::vector<int> perm) : perm_(std::move(perm)) {}
+  TransposeKernel(std::vector<int> perm, std::optional<TransposePlan> plan)
+      : perm_(std::move(perm)), plan_(std::move(plan)) {}
 
   static StatusOr<std::unique_ptr<Kernel>> Create(const KernelInit& init) {
     const std::optional<int> rank = KnownRank(init, 0);
@@ -95,7 +139,11 @@ class TransposeKernel : public Kernel {
     } else {
       for (int i = *rank - 1; i >= 0; --i) perm.push_back(i);
     }
-    return MakeKernel<TransposeKernel>(std::move(perm));
+    std::optional<TransposePlan> plan;
+    if (const std::optional<Shape> shape = KnownShape(init, 0)) {
+      plan = MakeTransposePlan(*shape, perm);
+    }
+    return MakeKernel<TransposeKernel>(std::move(perm), std::move(plan));
   }
 
   Status Run(KernelContext& ctx) const override {
@@ -103,36 +151,22 @@ class TransposeKernel : public Kernel {
     if (x == nullptr || x->rank() != int(perm_.size()) || !Is4ByteNumeric(x->dtype())) {
       return InvalidArgument("input 0 'data': expected rank " + std::to_string(perm_.size()));
     }
-    std::vector<int64_t> out_dims;
-    for (int p : perm_) out_dims.push_back(x->dim(p));
-    BRISK_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x->dtype(), Shape(out_dims)));
+    std::optional<TransposePlan> local;  // only when the shape differs from the planned one
+    if (!plan_ || plan_->in_shape != x->shape()) local = MakeTransposePlan(x->shape(), perm_);
+    const TransposePlan& plan = local ? *local : *plan_;
+    BRISK_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, x->dtype(), plan.out_shape));
     const int64_t n = x->num_elements();
     if (n == 0) return Status::Ok();
     const uint32_t* src = x->data<uint32_t>();
     uint32_t* dst = y->data<uint32_t>();
-    const SimplifiedTranspose s = Simplify(x->shape(), perm_);
-    const int r = int(s.dims.size());
-    bool identity = true;
-    for (int k = 0; k < r; ++k) identity = identity && s.perm[size_t(k)] == k;
-    if (identity) {
+    if (plan.identity) {
       ParallelFor(n, kStreamGrain, [&](int64_t b, int64_t e) {
         std::memcpy(dst + b, src + b, size_t(e - b) * sizeof(uint32_t));
       });
-      return Status::Ok();
-    }
-    std::vector<int64_t> in_strides(static_cast<size_t>(r), 1);
-    for (int i = r - 2; i >= 0; --i) {
-      in_strides[size_t(i)] = in_strides[size_t(i) + 1] * s.dims[size_t(i) + 1];
-    }
-    std::vector<int64_t> odims(static_cast<size_t>(r)), ostrides(static_cast<size_t>(r), 1);
-    for (int k = 0; k < r; ++k) odims[size_t(k)] = s.dims[size_t(s.perm[size_t(k)])];
-    for (int k = r - 2; k >= 0; --k) {
-      ostrides[size_t(k)] = ostrides[size_t(k) + 1] * odims[size_t(k) + 1];
-    }
-    if (s.perm[size_t(r) - 1] == r - 1) {
-      CopyRuns(src, dst, s, in_strides, odims);
+    } else if (plan.copy_runs) {
+      CopyRuns(src, dst, plan);
     } else {
-      TileTranspose(src, dst, s, in_strides, odims, ostrides);
+      TileTranspose(src, dst, plan);
     }
     return Status::Ok();
   }
@@ -140,8 +174,10 @@ class TransposeKernel : public Kernel {
 
  private:
   // The innermost dim stays innermost: copy runs of odims.back() elements.
-  static void CopyRuns(const uint32_t* src, uint32_t* dst, const SimplifiedTranspose& s,
-                       const std::vector<int64_t>& in_strides, const std::vector<int64_t>& odims) {
+  static void CopyRuns(const uint32_t* src, uint32_t* dst, const TransposePlan& plan) {
+    const std::vector<int64_t>& odims = plan.odims;
+    const std::vector<int64_t>& in_strides = plan.in_strides;
+    const SimplifiedTranspose& s = plan.s;
     const int r = int(odims.size());
     const int64_t run = odims.back();
     int64_t runs = 1;
@@ -161,24 +197,20 @@ class TransposeKernel : public Kernel {
   // Output dim r-1 is input dim a (stride in_strides[a] in the input); input dim r-1 is output
   // dim q (stride ostrides[q] in the output). Each slab (fixed other indices) is an
   // [odims[r-1] x s.dims[r-1]] transpose, done in 16x16 tiles over blocks of kRowBlock rows.
-  static void TileTranspose(const uint32_t* src, uint32_t* dst, const SimplifiedTranspose& s,
-                            const std::vector<int64_t>& in_strides,
-                            const std::vector<int64_t>& odims,
-                            const std::vector<int64_t>& ostrides) {
+  static void TileTranspose(const uint32_t* src, uint32_t* dst, const TransposePlan& plan) {
     constexpr int64_t kTile = 16, kRowBlock = 64;
+    const std::vector<int64_t>& odims = plan.odims;
+    const std::vector<int64_t>& in_strides = plan.in_strides;
+    const std::vector<int64_t>& ostrides = plan.ostrides;
+    const std::vector<int>& others = plan.others;
+    const SimplifiedTranspose& s = plan.s;
     const int r = int(odims.size());
     const int a = s.perm[size_t(r) - 1];
-    int q = 0;
-    while (s.perm[size_t(q)] != r - 1) ++q;
+    const int q = plan.q;
     const int64_t rows = odims[size_t(r) - 1];  // i: along input dim a, contiguous in output
     const int64_t cols = s.dims[size_t(r) - 1];  // j: contiguous in input, along output dim q
     const int64_t in_row_stride = in_strides[size_t(a)];
     const int64_t out_col_stride = ostrides[size_t(q)];
-    // Other output dims (not q, not r-1) enumerate the slabs.
-    std::vector<int> others;
-    for (int k = 0; k + 1 < r; ++k) {
-      if (k != q) others.push_back(k);
-    }
     int64_t slabs = 1;
     for (int k : others) slabs *= odims[size_t(k)];
     const int64_t blocks = (rows + kRowBlock - 1) / kRowBlock;
@@ -212,6 +244,7 @@ class TransposeKernel : public Kernel {
   }
 
   std::vector<int> perm_;
+  std::optional<TransposePlan> plan_;
 };
 
 // ---- Gather (axis 0) -----------------------------------------------------------------------

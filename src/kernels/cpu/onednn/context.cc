@@ -104,19 +104,64 @@ Primitive::Primitive(dnnl::primitive primitive, const dnnl::primitive_desc_base&
       impl_(ImplName(pd)),
       scratchpad_(pd.scratchpad_desc().get_size()) {}
 
-Status Primitive::Execute(std::unordered_map<int, dnnl::memory>& args,
-                          std::string_view what) const {
+ExecArgs::~ExecArgs() {
+  for (int i = 0; i < owned_size_; ++i) dnnl_memory_destroy(owned_[i]);
+}
+
+void ExecArgs::Bind(int arg, dnnl_memory_t memory) {
+  for (int i = 0; i < size_; ++i) {
+    if (args_[i].arg == arg) {
+      args_[i].memory = memory;
+      return;
+    }
+  }
+  if (size_ == kMaxArgs) {
+    if (status_.ok()) status_ = Internal("too many oneDNN arguments");
+    return;
+  }
+  args_[size_++] = {arg, memory};
+}
+
+void ExecArgs::Set(int arg, const dnnl::memory::desc& desc, const void* data) {
+  if (owned_size_ == kMaxArgs) {
+    if (status_.ok()) status_ = Internal("too many oneDNN arguments");
+    return;
+  }
+  dnnl_memory_t memory = nullptr;
+  const dnnl_status_t s =
+      dnnl_memory_create(&memory, &desc.data, Engine().get(), const_cast<void*>(data));
+  if (s != dnnl_success) {
+    if (status_.ok()) {
+      status_ = Internal("oneDNN could not create a memory object (status " +
+                         std::to_string(int(s)) + ")");
+    }
+    return;
+  }
+  owned_[owned_size_++] = memory;
+  Bind(arg, memory);
+}
+
+dnnl_memory_t ExecArgs::Get(int arg) const {
+  for (int i = 0; i < size_; ++i)
+    if (args_[i].arg == arg) return args_[i].memory;
+  return nullptr;
+}
+
+Status Primitive::Execute(ExecArgs& args, std::string_view what) const {
   std::shared_ptr<Buffer> scratch;
   if (scratchpad_.bytes() > 0) {
     BRISK_ASSIGN_OR_RETURN(scratch, scratchpad_.Acquire());
+    args.Set(DNNL_ARG_SCRATCHPAD, scratchpad_desc_, scratch->data());
   }
-  Status status;
-  try {
-    if (scratch) args[DNNL_ARG_SCRATCHPAD] = Wrap(scratchpad_desc_, scratch->data());
-    primitive_.execute(ThreadStream(), args);
-    ThreadStream().wait();
-  } catch (const dnnl::error& e) {
-    status = FromError(e, what);
+  Status status = args.status();
+  if (status.ok()) {
+    dnnl_stream_t stream = ThreadStream().get();
+    dnnl_status_t s = dnnl_primitive_execute(primitive_.get(), stream, args.size(), args.data());
+    if (s == dnnl_success) s = dnnl_stream_wait(stream);
+    if (s != dnnl_success) {
+      status = Internal(std::string(what) + ": oneDNN execution failed (status " +
+                        std::to_string(int(s)) + ")");
+    }
   }
   if (scratch) scratchpad_.Release(std::move(scratch));
   return status;

@@ -78,13 +78,47 @@ class ScratchpadPool {
   std::vector<std::shared_ptr<Buffer>> free_;
 };
 
+// The arguments of one primitive execution, held on the stack: (DNNL_ARG_*, memory) pairs in a
+// fixed array instead of the std::unordered_map the C++ API builds, so brisk allocates nothing
+// per run. Memory objects created here (over a tensor's data) are destroyed with the ExecArgs;
+// creating one is a small allocation inside oneDNN itself (its memory objects are heap objects).
+class ExecArgs {
+ public:
+  static constexpr int kMaxArgs = 12;
+  ExecArgs() = default;
+  ~ExecArgs();
+  ExecArgs(const ExecArgs&) = delete;
+  ExecArgs& operator=(const ExecArgs&) = delete;
+
+  // Binds `arg` to `data` laid out as `desc`. oneDNN takes a non-const pointer but only reads
+  // inputs.
+  void Set(int arg, const dnnl::memory::desc& desc, const void* data);
+  // Binds `arg` to a memory object the caller keeps alive (reordered weights).
+  void Set(int arg, const dnnl::memory& memory) { Bind(arg, memory.get()); }
+  // The memory bound to `arg`, or null.
+  dnnl_memory_t Get(int arg) const;
+  void Bind(int arg, dnnl_memory_t memory);
+
+  int size() const { return size_; }
+  const dnnl_exec_arg_t* data() const { return args_; }
+  // The first error binding an argument, if any.
+  const Status& status() const { return status_; }
+
+ private:
+  dnnl_exec_arg_t args_[kMaxArgs];
+  int size_ = 0;
+  dnnl_memory_t owned_[kMaxArgs];
+  int owned_size_ = 0;
+  Status status_;
+};
+
 // A created primitive (its descriptor chose the implementation at create time) plus its
 // scratchpad pool.
 class Primitive {
  public:
   Primitive(dnnl::primitive primitive, const dnnl::primitive_desc_base& pd);
-  // Runs with `args` (DNNL_ARG_* -> memory), adding the scratchpad. Errors name `what`.
-  Status Execute(std::unordered_map<int, dnnl::memory>& args, std::string_view what) const;
+  // Runs with `args`, adding the scratchpad. Errors name `what`.
+  Status Execute(ExecArgs& args, std::string_view what) const;
   const std::string& impl() const { return impl_; }
 
  private:

@@ -23,7 +23,6 @@
 // equivalent, or oneDNN would only offer its naive reference implementation.
 #include <memory>
 #include <string>
-#include <unordered_map>
 
 #include "kernels/activation.h"
 #include "kernels/cpu/onednn/context.h"
@@ -166,17 +165,13 @@ class OnednnConv : public Kernel {
       return InvalidArgument("input 'Sum' must match the output " + y->TypeString());
     }
     if (via_layout_) return RunViaLayout(x, b, sum, *y);
-    std::unordered_map<int, dnnl::memory> args;
-    try {
-      args[DNNL_ARG_SRC] = Wrap(x_desc_, x.raw_data());
-      args[DNNL_ARG_WEIGHTS] = weights_;
-      args[DNNL_ARG_DST] = Wrap(y_desc_, y->raw_data());
-      if (b != nullptr) args[DNNL_ARG_BIAS] = Wrap(bias_desc_, b->raw_data());
-      if (sum != nullptr) {
-        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = Wrap(y_desc_, sum->raw_data());
-      }
-    } catch (const dnnl::error& e) {
-      return FromError(e, "convolution arguments");
+    ExecArgs args;
+    args.Set(DNNL_ARG_SRC, x_desc_, x.raw_data());
+    args.Set(DNNL_ARG_WEIGHTS, weights_);
+    args.Set(DNNL_ARG_DST, y_desc_, y->raw_data());
+    if (b != nullptr) args.Set(DNNL_ARG_BIAS, bias_desc_, b->raw_data());
+    if (sum != nullptr) {
+      args.Set(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, y_desc_, sum->raw_data());
     }
     return primitive_->Execute(args, "convolution");
   }
@@ -221,26 +216,30 @@ class OnednnConv : public Kernel {
     BRISK_ASSIGN_OR_RETURN(std::shared_ptr<Buffer> buffer, buffers_->Acquire());
     Status status = [&]() -> Status {
       char* base = static_cast<char*>(buffer->data());
-      std::unordered_map<int, dnnl::memory> in, conv, out;
-      try {
-        const dnnl::memory x_plain = Wrap(x_desc_, x.raw_data());
-        const dnnl::memory x_layout = x_in_ ? Wrap(x_layout_desc_, base) : x_plain;
-        const dnnl::memory y_layout = Wrap(y_layout_desc_, base + y_offset_);
-        in = {{DNNL_ARG_FROM, x_plain}, {DNNL_ARG_TO, x_layout}};
-        conv = {{DNNL_ARG_SRC, x_layout}, {DNNL_ARG_WEIGHTS, weights_}, {DNNL_ARG_DST, y_layout}};
-        if (b != nullptr) conv[DNNL_ARG_BIAS] = Wrap(bias_desc_, b->raw_data());
-        out = {{DNNL_ARG_FROM, y_layout}, {DNNL_ARG_TO, Wrap(y_desc_, y.raw_data())}};
-      } catch (const dnnl::error& e) {
-        return FromError(e, "convolution arguments");
+      void* x_layout = x_in_ ? static_cast<void*>(base) : const_cast<void*>(x.raw_data());
+      void* y_layout = base + y_offset_;
+      if (x_in_) {
+        ExecArgs in;
+        in.Set(DNNL_ARG_FROM, x_desc_, x.raw_data());
+        in.Set(DNNL_ARG_TO, x_layout_desc_, x_layout);
+        BRISK_RETURN_IF_ERROR(x_in_->Execute(in, "input reorder"));
       }
-      if (x_in_) BRISK_RETURN_IF_ERROR(x_in_->Execute(in, "input reorder"));
       if (sum != nullptr) {
         // The sum post-op adds what the destination holds: Sum, in the destination's layout.
-        std::unordered_map<int, dnnl::memory> s = {{DNNL_ARG_FROM, Wrap(y_desc_, sum->raw_data())},
-                                                   {DNNL_ARG_TO, out[DNNL_ARG_FROM]}};
+        ExecArgs s;
+        s.Set(DNNL_ARG_FROM, y_desc_, sum->raw_data());
+        s.Set(DNNL_ARG_TO, y_layout_desc_, y_layout);
         BRISK_RETURN_IF_ERROR(y_in_->Execute(s, "Sum reorder"));
       }
+      ExecArgs conv;
+      conv.Set(DNNL_ARG_SRC, x_in_ ? x_layout_desc_ : x_desc_, x_layout);
+      conv.Set(DNNL_ARG_WEIGHTS, weights_);
+      conv.Set(DNNL_ARG_DST, y_layout_desc_, y_layout);
+      if (b != nullptr) conv.Set(DNNL_ARG_BIAS, bias_desc_, b->raw_data());
       BRISK_RETURN_IF_ERROR(primitive_->Execute(conv, "convolution"));
+      ExecArgs out;
+      out.Set(DNNL_ARG_FROM, y_layout_desc_, y_layout);
+      out.Set(DNNL_ARG_TO, y_desc_, y.raw_data());
       return y_out_->Execute(out, "output reorder");
     }();
     buffers_->Release(std::move(buffer));

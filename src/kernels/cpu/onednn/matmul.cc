@@ -14,7 +14,6 @@
 // variable B and a bias, or oneDNN offering only its naive reference implementation.
 #include <algorithm>
 #include <memory>
-#include <unordered_map>
 
 #include "kernels/activation.h"
 #include "kernels/cpu/onednn/context.h"
@@ -157,31 +156,31 @@ class OnednnMatMul : public Kernel {
                              a_shape_.ToString() + ", " + b_shape_.ToString() + ")");
     }
     BRISK_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, DType::kFloat32, out_));
-    std::unordered_map<int, dnnl::memory> args;
-    try {
-      args[DNNL_ARG_SRC] = Wrap(a_desc_, a->raw_data());
-      args[DNNL_ARG_WEIGHTS] = b_is_const_ ? b_memory_ : Wrap(b_desc_, b->raw_data());
-      args[DNNL_ARG_DST] = Wrap(y_desc_, y->raw_data());
-      if (bias_.present()) {
-        BRISK_ASSIGN_OR_RETURN(const Tensor* t, Find(ctx, bias_, "Bias"));
-        if (t->num_elements() != out_[out_.rank() - 1]) {
-          return InvalidArgument("bias " + t->TypeString() + " must have the output's last dim");
-        }
-        args[DNNL_ARG_BIAS] = Wrap(bias_desc_, t->raw_data());
+    ExecArgs args;
+    args.Set(DNNL_ARG_SRC, a_desc_, a->raw_data());
+    if (b_is_const_) {
+      args.Set(DNNL_ARG_WEIGHTS, b_memory_);
+    } else {
+      args.Set(DNNL_ARG_WEIGHTS, b_desc_, b->raw_data());
+    }
+    args.Set(DNNL_ARG_DST, y_desc_, y->raw_data());
+    if (bias_.present()) {
+      BRISK_ASSIGN_OR_RETURN(const Tensor* t, Find(ctx, bias_, "Bias"));
+      if (t->num_elements() != out_[out_.rank() - 1]) {
+        return InvalidArgument("bias " + t->TypeString() + " must have the output's last dim");
       }
-      if (addend_.present()) {
-        BRISK_ASSIGN_OR_RETURN(const Tensor* t, Find(ctx, addend_, "addend"));
-        if (t->shape() != addend_shape_) {
-          return InvalidArgument("input " + t->TypeString() + " differs from " +
-                                 addend_shape_.ToString() + " this kernel was created for");
-        }
-        // The binary post-op's index counts all post-ops before it (the alpha linear one).
-        const int index = addend_post_op_index();
-        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1] =
-            Wrap(addend_desc_, t->raw_data());
+      args.Set(DNNL_ARG_BIAS, bias_desc_, t->raw_data());
+    }
+    if (addend_.present()) {
+      BRISK_ASSIGN_OR_RETURN(const Tensor* t, Find(ctx, addend_, "addend"));
+      if (t->shape() != addend_shape_) {
+        return InvalidArgument("input " + t->TypeString() + " differs from " +
+                               addend_shape_.ToString() + " this kernel was created for");
       }
-    } catch (const dnnl::error& e) {
-      return FromError(e, "matmul arguments");
+      // The binary post-op's index counts all post-ops before it (the alpha linear one).
+      const int index = addend_post_op_index();
+      args.Set(DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1, addend_desc_,
+               t->raw_data());
     }
     return primitive_->Execute(args, "matmul");
   }

@@ -14,7 +14,6 @@
 // reference implementation (in 2.6: any dilated pooling).
 #include <algorithm>
 #include <memory>
-#include <unordered_map>
 
 #include "kernels/cpu/onednn/context.h"
 #include "kernels/reference/conv_pool_util.h"
@@ -103,13 +102,9 @@ class OnednnPool : public Kernel {
                              x_shape_.ToString());
     }
     BRISK_ASSIGN_OR_RETURN(Tensor * y, ctx.AllocateOutput(0, DType::kFloat32, y_shape_));
-    std::unordered_map<int, dnnl::memory> args;
-    try {
-      args[DNNL_ARG_SRC] = Wrap(x_desc_, x.raw_data());
-      args[DNNL_ARG_DST] = Wrap(y_desc_, y->raw_data());
-    } catch (const dnnl::error& e) {
-      return FromError(e, "pooling arguments");
-    }
+    ExecArgs args;
+    args.Set(DNNL_ARG_SRC, x_desc_, x.raw_data());
+    args.Set(DNNL_ARG_DST, y_desc_, y->raw_data());
     return primitive_->Execute(args, "pooling");
   }
 
