@@ -106,6 +106,7 @@ Status Session::Impl::Init() {
     auto plan = PlanFor(fixed);
     if (!plan.ok()) return plan.status().WithContext(label);
   } else {
+    RunScope scope(threads_, options_.flush_denormals);
     auto plan = CompiledGraph::CompileSubgraph(graph, compile_options());
     if (!plan.ok()) return plan.status().WithContext(label);
   }
@@ -185,6 +186,9 @@ StatusOr<std::shared_ptr<const CompiledGraph>> Session::Impl::PlanFor(
     last_used_plan_ = it->second->second;
     return it->second->second;
   }
+  // Kernels are created under the run's thread count: oneDNN fixes a primitive's thread count
+  // when the primitive is created, not when it runs.
+  RunScope scope(threads_, options_.flush_denormals);
   std::vector<ir::TypeInfo> input_types;
   for (size_t i = 0; i < shapes.size(); ++i)
     input_types.push_back({feedable_[i]->type.dtype, SymbolicShape::FromShape(shapes[i])});
