@@ -12,8 +12,9 @@
 //    brgconv, 1.2-1.4x faster on ResNet's 3x3 layers even counting two reorders per run
 //    (bench/micro/onednn_bench, BM_ConvNchwViaBlocked). So when the plain primitive is
 //    gemm-based and the kernel is larger than 1x1 (plain 1x1 layers measured no gain) or there
-//    is a Sum (gemm:jit applies a binary post-op element by element: ResNet-50's residual 1x1
-//    convs ran at 2.5 GFLOP/s that way, ~30 through brgconv_1x1), Run reorders
+//    is a post-op (gemm:jit applies post-ops in a slow separate pass: ResNet-50's residual 1x1
+//    convs ran at 2.5 GFLOP/s, MobileNetV2's 1x1 + Relu6 at 6-9; ~30-45 through brgconv_1x1),
+//    Run reorders
 //    X in (only with >= 16 input channels: for the stem oneDNN's direct kernel reads NCHW and
 //    writes nChw16c, 1.5x faster), convolves, and reorders Y out, with Sum reordered into the
 //    destination first and added by a sum post-op. The intermediate buffers are leased per
@@ -122,7 +123,7 @@ class OnednnConv : public Kernel {
       int64_t kernel_size = 1;
       for (int64_t d : kernel) kernel_size *= d;
       const bool gemm = std::string(pd.impl_info_str()).find("gemm") != std::string::npos;
-      if (gemm && (kernel_size > 1 || has_sum)) {
+      if (gemm && (kernel_size > 1 || has_sum || !activation.is_none())) {
         dnnl::post_ops any_ops;
         if (has_sum) any_ops.append_sum(1.f);
         AppendActivation(activation, any_ops);
