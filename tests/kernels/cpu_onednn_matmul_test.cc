@@ -42,6 +42,7 @@ INSTANTIATE_TEST_SUITE_P(
                       MatMulCase{"vector_a", {7}, {7, 3}},
                       MatMulCase{"vector_b", {2, 5, 7}, {7}},
                       MatMulCase{"bert_like", {1, 16, 64}, {64, 48}},
+                      MatMulCase{"seq_first_batch1", {9, 1, 16}, {16, 24}},
                       MatMulCase{"attention", {2, 4, 9, 16}, {2, 4, 16, 9}}),
     [](const auto& info) { return info.param.name; });
 
