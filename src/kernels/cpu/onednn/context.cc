@@ -1,6 +1,8 @@
 // The shared oneDNN engine, stream, descriptors and scratchpad handling (see context.h).
 #include "kernels/cpu/onednn/context.h"
 
+#include <algorithm>
+
 #include <cstring>
 
 namespace brisk::onednn {
@@ -81,21 +83,52 @@ StatusOr<dnnl::memory> ReorderConstant(const dnnl::memory::desc& user_desc, cons
   }
 }
 
+namespace {
+
+// The process-wide free list behind every ScratchpadPool.
+struct SharedBuffers {
+  std::mutex mu;
+  std::vector<std::shared_ptr<Buffer>> free;
+};
+
+SharedBuffers& Shared() {
+  static auto* shared = new SharedBuffers();  // never destroyed: kernels may outlive statics
+  return *shared;
+}
+
+}  // namespace
+
 StatusOr<std::shared_ptr<Buffer>> ScratchpadPool::Acquire() {
+  SharedBuffers& shared = Shared();
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!free_.empty()) {
-      std::shared_ptr<Buffer> b = std::move(free_.back());
-      free_.pop_back();
+    std::lock_guard<std::mutex> lock(shared.mu);
+    // The smallest free buffer that is large enough.
+    int best = -1;
+    for (int i = 0; i < int(shared.free.size()); ++i) {
+      const size_t size = shared.free[size_t(i)]->size();
+      if (size >= bytes_ && (best < 0 || size < shared.free[size_t(best)]->size())) best = i;
+    }
+    if (best >= 0) {
+      std::shared_ptr<Buffer> b = std::move(shared.free[size_t(best)]);
+      shared.free.erase(shared.free.begin() + best);
       return b;
+    }
+    // None fits: drop the largest free buffer that is too small, so the pool does not collect
+    // one buffer per size it has seen.
+    if (!shared.free.empty()) {
+      auto largest = std::max_element(
+          shared.free.begin(), shared.free.end(),
+          [](const auto& a, const auto& b) { return a->size() < b->size(); });
+      shared.free.erase(largest);
     }
   }
   return Buffer::Allocate(bytes_);
 }
 
 void ScratchpadPool::Release(std::shared_ptr<Buffer> buffer) {
-  std::lock_guard<std::mutex> lock(mu_);
-  free_.push_back(std::move(buffer));
+  SharedBuffers& shared = Shared();
+  std::lock_guard<std::mutex> lock(shared.mu);
+  shared.free.push_back(std::move(buffer));
 }
 
 Primitive::Primitive(dnnl::primitive primitive, const dnnl::primitive_desc_base& pd)
