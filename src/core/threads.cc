@@ -1,6 +1,8 @@
 #include "core/threads.h"
 
+#ifdef _OPENMP
 #include <omp.h>
+#endif
 #include <sched.h>
 #include <xmmintrin.h>
 
@@ -69,7 +71,12 @@ int PhysicalCores() {
   return cores;
 }
 
+#ifdef _OPENMP
 int CurrentThreads() { return omp_in_parallel() ? 1 : omp_get_max_threads(); }
+#else
+// Built without OpenMP (e.g. the clang fuzzing build): everything runs on the caller.
+int CurrentThreads() { return 1; }
+#endif
 
 void ParallelFor(int64_t n, int64_t grain, FunctionRef<void(int64_t, int64_t)> fn) {
   if (n <= 0) return;
@@ -80,6 +87,7 @@ void ParallelFor(int64_t n, int64_t grain, FunctionRef<void(int64_t, int64_t)> f
     fn(0, n);
     return;
   }
+#ifdef _OPENMP
 #pragma omp parallel num_threads(threads)
   {
     // Static split into one contiguous range per thread: the kernels that call this are
@@ -90,8 +98,10 @@ void ParallelFor(int64_t n, int64_t grain, FunctionRef<void(int64_t, int64_t)> f
     const int64_t end = n * (t + 1) / nt;
     if (begin < end) fn(begin, end);
   }
+#endif
 }
 
+#ifdef _OPENMP
 RunScope::RunScope(int threads, bool flush_denormals)
     : previous_threads_(omp_get_max_threads()),
       previous_csr_(_mm_getcsr()),
@@ -110,5 +120,15 @@ RunScope::~RunScope() {
   omp_set_num_threads(previous_threads_);
   if (flush_denormals_) _mm_setcsr(previous_csr_);
 }
+#else
+RunScope::RunScope(int threads, bool flush_denormals)
+    : previous_threads_(1), previous_csr_(_mm_getcsr()), flush_denormals_(flush_denormals) {
+  if (flush_denormals_) _mm_setcsr(previous_csr_ | kFlushDenormals);
+}
+
+RunScope::~RunScope() {
+  if (flush_denormals_) _mm_setcsr(previous_csr_);
+}
+#endif
 
 }  // namespace brisk

@@ -25,6 +25,9 @@ TEST(ThreadsTest, CpuCountsAreSane) {
 }
 
 TEST(ThreadsTest, ParallelForCoversTheRangeExactlyOnce) {
+#ifndef _OPENMP
+  GTEST_SKIP() << "built without OpenMP: single-threaded";
+#endif
   for (int threads : {1, 2, 3}) {
     RunScope scope(threads, false);
     EXPECT_EQ(CurrentThreads(), threads);
@@ -55,6 +58,9 @@ TEST(ThreadsTest, ParallelForCoversTheRangeExactlyOnce) {
 }
 
 TEST(ThreadsTest, RunScopeSetsAndRestoresThreadsAndDenormalFlushing) {
+#ifndef _OPENMP
+  GTEST_SKIP() << "built without OpenMP: single-threaded";
+#endif
   const unsigned csr_before = _mm_getcsr();
   const int threads_before = CurrentThreads();
   {
