@@ -9,6 +9,7 @@ apt_packages=(
   libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata
   libdnnl-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libzip-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libcsv-dev libturbojpeg0-dev libpng-dev libsqlite3-dev
   clang libclang-rt-14-dev
 )
 missing=()
