@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Configures and builds brisk.
-#   scripts/build.sh              Release build in build/ (warnings are errors)
+#   scripts/build.sh              Release build in build/ (warnings are errors), with the Python
+#                                 extension in build/python (import it with PYTHONPATH=build/python)
 #   scripts/build.sh --sanitize   ASan + UBSan build of the tests in build-asan/
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +14,7 @@ if [[ "${1:-}" == "--sanitize" ]]; then
     -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DBRISK_SANITIZE=ON -DBRISK_WERROR=ON > /dev/null
   cmake --build "$root/build-asan" -j "$jobs"
 else
-  cmake -G Ninja -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DBRISK_WERROR=ON > /dev/null
+  cmake -G Ninja -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DBRISK_WERROR=ON \
+    -DBRISK_PYTHON=ON > /dev/null
   cmake --build "$root/build" -j "$jobs"
 fi

@@ -21,7 +21,8 @@ step "ONNX conformance"
 scripts/conformance.sh
 
 step "Python tests"
-BRISK_BIN="$root/build/tools/brisk/brisk" python3 -m pytest tests/python -q
+BRISK_BIN="$root/build/tools/brisk/brisk" PYTHONPATH="$root/build/python" \
+  python3 -m pytest tests/python -q
 
 if [[ "${BRISK_SKIP_SANITIZERS:-0}" != "1" ]]; then
   step "unit and kernel tests under ASan + UBSan"

@@ -1,0 +1,44 @@
+"""brisk: compile an ONNX model once, run it many times, fast.
+
+    import brisk
+    session = brisk.Session("model.onnx", threads=2)
+    outputs = session.run({"input": x})            # {output name: ndarray}
+    y = session.predict(big_array, batch_size=64)  # streamed in batches, stacked in order
+
+The engine is C++ (the extension module ``brisk._brisk``); this package adds argument handling
+and the progress bar.
+"""
+
+from __future__ import annotations
+
+from ._brisk import (  # noqa: F401  (re-exported API)
+    CancelledError,
+    DeadlineExceededError,
+    Error,
+    FailedPreconditionError,
+    InternalError,
+    InvalidArgumentError,
+    NotFoundError,
+    OutOfRangeError,
+    ResourceExhaustedError,
+    TensorInfo,
+    UnimplementedError,
+    __version__,
+)
+from ._session import Session  # noqa: F401
+
+__all__ = [
+    "Session",
+    "TensorInfo",
+    "Error",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "UnimplementedError",
+    "OutOfRangeError",
+    "ResourceExhaustedError",
+    "FailedPreconditionError",
+    "CancelledError",
+    "DeadlineExceededError",
+    "InternalError",
+    "__version__",
+]
