@@ -64,7 +64,7 @@ std::optional<std::string> Delimited(const std::string& header, size_t pos, char
 
 }  // namespace
 
-StatusOr<Tensor> ParseNpy(std::string_view bytes, const std::string& label) {
+StatusOr<size_t> NpyHeaderSize(std::string_view bytes, const std::string& label) {
   if (bytes.size() < 10 || std::memcmp(bytes.data(), kMagic, 6) != 0) {
     return InvalidArgument(label + ": not a .npy file (bad magic)");
   }
@@ -83,10 +83,19 @@ StatusOr<Tensor> ParseNpy(std::string_view bytes, const std::string& label) {
     return Unimplemented(label + ": .npy format version " + std::to_string(major) +
                          " is not supported");
   }
-  if (header_len > kMaxHeaderBytes || offset + header_len > bytes.size()) {
+  if (header_len > kMaxHeaderBytes) {
     return InvalidArgument(label + ": truncated or oversized .npy header");
   }
-  const std::string header(bytes.substr(offset, header_len));
+  return offset + header_len;
+}
+
+StatusOr<NpyHeader> ParseNpyHeader(std::string_view bytes, const std::string& label) {
+  BRISK_ASSIGN_OR_RETURN(const size_t header_end, NpyHeaderSize(bytes, label));
+  if (header_end > bytes.size()) {
+    return InvalidArgument(label + ": truncated or oversized .npy header");
+  }
+  const size_t offset = uint8_t(bytes[6]) == 1 ? 10 : 12;
+  const std::string header(bytes.substr(offset, header_end - offset));
   const auto descr = Delimited(header, FindHeaderValue(header, "descr"), '\'', '\'');
   if (!descr) return InvalidArgument(label + ": .npy header has no 'descr'");
   BRISK_ASSIGN_OR_RETURN(DType dtype, DTypeFromDescr(*descr, label));
@@ -118,17 +127,29 @@ StatusOr<Tensor> ParseNpy(std::string_view bytes, const std::string& label) {
   }
   auto count = CheckedNumElements(dims);
   if (!count.ok()) return count.status().WithContext(label);
-  const size_t data_offset = offset + header_len;
-  const size_t need = size_t(*count) * DTypeSize(dtype);
+  NpyHeader result;
+  result.dtype = dtype;
+  result.dims = std::move(dims);
+  result.data_offset = header_end;
+  result.data_bytes = size_t(*count) * DTypeSize(dtype);
+  return result;
+}
+
+StatusOr<Tensor> ParseNpy(std::string_view bytes, const std::string& label) {
+  BRISK_ASSIGN_OR_RETURN(const NpyHeader h, ParseNpyHeader(bytes, label));
+  const size_t data_offset = h.data_offset;
+  const size_t need = h.data_bytes;
+  const DType dtype = h.dtype;
   if (bytes.size() - data_offset != need) {
     return InvalidArgument(label + ": .npy data has " + std::to_string(bytes.size() - data_offset) +
-                           " bytes but shape " + Shape(dims).ToString() + " of " +
+                           " bytes but shape " + Shape(h.dims).ToString() + " of " +
                            std::string(DTypeName(dtype)) + " needs " + std::to_string(need));
   }
-  BRISK_ASSIGN_OR_RETURN(Tensor t, Tensor::Allocate(dtype, Shape(dims)));
+  BRISK_ASSIGN_OR_RETURN(Tensor t, Tensor::Allocate(dtype, Shape(h.dims)));
   if (need) std::memcpy(t.raw_data(), bytes.data() + data_offset, need);
-  if (dtype == DType::kBool)
-    for (int64_t i = 0; i < *count; ++i) t.data<uint8_t>()[i] = t.data<uint8_t>()[i] != 0;
+  if (dtype == DType::kBool) {
+    for (size_t i = 0; i < need; ++i) t.data<uint8_t>()[i] = t.data<uint8_t>()[i] != 0;
+  }
   return t;
 }
 
