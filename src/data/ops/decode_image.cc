@@ -22,10 +22,19 @@ bool IsPng(const uint8_t* d, size_t n) {
   return n >= 8 && std::memcmp(d, kMagic, 8) == 0;
 }
 
+// A failed call can leave TurboJPEG 2.1's decompressor mid-stream (the next header read then
+// fails with "Unsupported marker"), so the handle is replaced after every error.
 struct ThreadDecompressor {
   tjhandle handle = tjInitDecompress();
   ~ThreadDecompressor() {
     if (handle != nullptr) tjDestroy(handle);
+  }
+  // The error text of the failed call; the handle is fresh afterwards.
+  std::string TakeErrorAndReset() {
+    std::string message = tjGetErrorStr2(handle);
+    tjDestroy(handle);
+    handle = tjInitDecompress();
+    return message;
   }
 };
 
@@ -50,7 +59,7 @@ StatusOr<Tensor> DecodeJpeg(const uint8_t* data, size_t size, int channels,
   int width = 0, height = 0, subsamp = 0, colorspace = 0;
   if (tjDecompressHeader3(tj.handle, data, static_cast<unsigned long>(size), &width, &height,
                           &subsamp, &colorspace) != 0) {
-    return InvalidArgument(origin + ": corrupt JPEG header (" + tjGetErrorStr2(tj.handle) + ")");
+    return InvalidArgument(origin + ": corrupt JPEG header (" + tj.TakeErrorAndReset() + ")");
   }
   BRISK_RETURN_IF_ERROR(CheckSize(width, height, max_pixels, origin, "JPEG"));
   BRISK_ASSIGN_OR_RETURN(Tensor image,
@@ -59,7 +68,7 @@ StatusOr<Tensor> DecodeJpeg(const uint8_t* data, size_t size, int channels,
   if (tjDecompress2(tj.handle, data, static_cast<unsigned long>(size),
                     static_cast<unsigned char*>(image.raw_data()), width, 0, height, format,
                     TJFLAG_STOPONWARNING | TJFLAG_LIMITSCANS) != 0) {
-    return InvalidArgument(origin + ": truncated or corrupt JPEG (" + tjGetErrorStr2(tj.handle) +
+    return InvalidArgument(origin + ": truncated or corrupt JPEG (" + tj.TakeErrorAndReset() +
                            ")");
   }
   return image;
