@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "data/ops/op_util.h"
@@ -57,9 +58,11 @@ Taps MakeTaps(int in, int out, std::string_view method) {
   return t;
 }
 
-template <typename T>
+// kC > 0: the channel count known at compile time (1, 3: the inner loop unrolls), 0: `c`.
+template <typename T, int kC>
 void ResizeTyped(const T* src, int in_h, int in_w, int c, const Taps& ty, const Taps& tx,
                  float* dst, int out_h, int out_w) {
+  if constexpr (kC > 0) c = kC;
   // Pass 1, along the width, only for the input rows some output row reads.
   std::vector<char> needed(size_t(in_h), 0);
   for (int i : ty.index) needed[size_t(i)] = 1;
@@ -75,7 +78,7 @@ void ResizeTyped(const T* src, int in_h, int in_w, int c, const Taps& ty, const 
         const int j = tx.start[size_t(x)] + k;
         const T* p = in_row + size_t(tx.index[size_t(j)]) * size_t(c);
         const float w = tx.weight[size_t(j)];
-        for (int ch = 0; ch < c; ++ch) o[ch] += w * float(p[ch]);
+        for (int ch = 0; ch < (kC > 0 ? kC : c); ++ch) o[ch] += w * float(p[ch]);
       }
     }
   }
@@ -115,10 +118,21 @@ StatusOr<Tensor> ResizeImage(const Tensor& image, int height, int width,
   BRISK_ASSIGN_OR_RETURN(Tensor out, Tensor::Allocate(DType::kFloat32, Shape{height, width, c}));
   const Taps ty = MakeTaps(in_h, height, method);
   const Taps tx = MakeTaps(in_w, width, method);
+  auto run = [&](const auto* src) {
+    using T = std::remove_cv_t<std::remove_pointer_t<decltype(src)>>;
+    float* dst = out.data<float>();
+    if (c == 3) {
+      ResizeTyped<T, 3>(src, in_h, in_w, c, ty, tx, dst, height, width);
+    } else if (c == 1) {
+      ResizeTyped<T, 1>(src, in_h, in_w, c, ty, tx, dst, height, width);
+    } else {
+      ResizeTyped<T, 0>(src, in_h, in_w, c, ty, tx, dst, height, width);
+    }
+  };
   if (image.dtype() == DType::kUInt8) {
-    ResizeTyped(image.data<uint8_t>(), in_h, in_w, c, ty, tx, out.data<float>(), height, width);
+    run(image.data<uint8_t>());
   } else {
-    ResizeTyped(image.data<float>(), in_h, in_w, c, ty, tx, out.data<float>(), height, width);
+    run(image.data<float>());
   }
   return out;
 }
