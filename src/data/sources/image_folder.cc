@@ -48,9 +48,9 @@ Status CollectFiles(const fs::path& root, const fs::path& dir, bool recursive,
     }
   };
   if (recursive) {
-    for (fs::recursive_directory_iterator it(dir, fs::directory_options::follow_directory_symlink,
-                                             ec), end;
-         !ec && it != end; it.increment(ec)) {
+    // Symlinked folders inside a class folder are not followed (no cycles); a class folder that
+    // is itself a symlink is (the iteration starts at it).
+    for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       add(*it);
     }
   } else {
