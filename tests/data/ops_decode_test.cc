@@ -3,7 +3,9 @@
 // JPEG, a corrupt header and a text file named .jpg.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <thread>
 
 #include "data/ops/decode_image.h"
 #include "data/sources/image_folder.h"
@@ -133,6 +135,39 @@ TEST(OpsDecodeImage, TextFileNamedJpgThroughImageFolder) {
   ASSERT_OK_AND_ASSIGN(auto second, source->Next());
   ExpectErrorContains(decode(std::move(*second)),
                       {"photos/cat/002.jpg", "not a JPEG or PNG file"});
+}
+
+// One MapFn called from two threads at once (as a parallel map does): each thread has its own
+// TurboJPEG handle, and results equal the single-threaded ones.
+TEST(OpsDecodeImage, ConcurrentCallsFromTwoThreads) {
+  const MapFn decode = ops::Compose({ops::DecodeImage(), ops::Resize("image", 9, 11)});
+  std::vector<std::string> files;
+  for (int i = 0; i < 6; ++i) {
+    const auto rgb = Pattern(20 + i, 30 - i, 3);
+    files.push_back(i % 2 ? EncodePng(rgb, 20 + i, 30 - i, 3) : EncodeJpeg(rgb, 20 + i, 30 - i, 90));
+  }
+  files.push_back("not an image");
+  std::vector<StatusOr<Element>> want;
+  for (const auto& f : files) want.push_back(decode(BytesElement(f, "f")));
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 20; ++round) {
+        for (size_t i = size_t(t); i < files.size() + size_t(t); ++i) {
+          const size_t k = i % files.size();
+          auto got = decode(BytesElement(files[k], "f"));
+          if (got.ok() != want[k].ok() ||
+              (got.ok() && CompareTensors(got->components[0].second,
+                                          want[k]->components[0].second, 0, 0) != "")) {
+            ++mismatches;
+          }
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 TEST(OpsDecodeImage, BadInputs) {
