@@ -7,7 +7,8 @@
 #                                              to collect every distinct crash in one run)
 #
 # Seed corpora are made at run time in a temp dir: the model loader gets every small model.onnx
-# of the ONNX node tests (/usr/share/libonnx-testdata), the NPY target a few hand-made files.
+# of the ONNX node tests (/usr/share/libonnx-testdata), the NPY and CSV targets a few hand-made
+# files, the image decoder the small JPEGs/PNGs in tests/fuzz/seeds/image_decode.
 # Corpora grown by the run and crash reproducers are kept under build-fuzz/fuzz-out/. Inputs that
 # once crashed are committed under tests/fuzz/regressions/<target>/ and replayed first.
 set -euo pipefail
@@ -21,11 +22,11 @@ ONNX_TESTDATA="${ONNX_TESTDATA:-/usr/share/libonnx-testdata/data/node}"
 CC=clang CXX=clang++ cmake -G Ninja -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DBRISK_FUZZ=ON -DBRISK_TESTS=OFF > "$BUILD.configure.log" 2>&1 ||
   { cat "$BUILD.configure.log"; exit 1; }
-ninja -C "$BUILD" -j "${NINJA_JOBS:-2}" model_loader_fuzz npy_fuzz
+ninja -C "$BUILD" -j "${NINJA_JOBS:-2}" model_loader_fuzz npy_fuzz csv_fuzz image_decode_fuzz
 
 SEEDS="$(mktemp -d)"
 trap 'rm -rf "$SEEDS"' EXIT
-mkdir -p "$SEEDS/model" "$SEEDS/npy"
+mkdir -p "$SEEDS/model" "$SEEDS/npy" "$SEEDS/csv" "$SEEDS/image"
 if [[ -d "$ONNX_TESTDATA" ]]; then
   # Small models only: the fuzzer mutates better from short inputs.
   find "$ONNX_TESTDATA" -name model.onnx -size -4k | while read -r f; do
@@ -52,6 +53,13 @@ seeds = {
 for name, data in seeds.items():
     open(f"{sys.argv[1]}/{name}.npy", "wb").write(data)
 PY
+
+# CSV: quoting, quoted newlines, CRLF, empty fields, typed values; images: small JPEGs (gray,
+# 4:2:0, progressive) and PNGs (RGB, RGBA, gray) committed under tests/fuzz/seeds/.
+printf 'a,b,c,d\n1,2.5,true,x\n-3,,0,"y ""q"""\n' > "$SEEDS/csv/typed.csv"
+printf 'id,text\r\n1,"two\nlines"\r\n\r\n2,plain\r\n' > "$SEEDS/csv/quoted.csv"
+printf 'x;y\n7;8\n9\n' > "$SEEDS/csv/semicolon.csv"
+cp "$ROOT"/tests/fuzz/seeds/image_decode/* "$SEEDS/image/"
 
 mkdir -p "$OUT"
 status=0
@@ -85,4 +93,6 @@ run() {
 }
 run model_loader_fuzz "$SEEDS/model"
 run npy_fuzz "$SEEDS/npy"
+run csv_fuzz "$SEEDS/csv"
+run image_decode_fuzz "$SEEDS/image"
 exit $status
