@@ -42,14 +42,16 @@ int MaxAbsDiff(const Tensor& t, const std::vector<uint8_t>& want) {
 TEST(OpsDecodeImage, PngIsExact) {
   const int h = 13, w = 17;
   const auto rgb = Pattern(h, w, 3);
-  ASSERT_OK_AND_ASSIGN(Element e, ops::DecodeImage()(BytesElement(EncodePng(rgb, h, w, 3), "a.png")));
+  ASSERT_OK_AND_ASSIGN(Element e,
+                       ops::DecodeImage()(BytesElement(EncodePng(rgb, h, w, 3), "a.png")));
   const Tensor& image = e.components[0].second;
   ASSERT_EQ(image.shape(), Shape({h, w, 3}));
   EXPECT_EQ(MaxAbsDiff(image, rgb), 0);
   EXPECT_EQ(e.components[1].first, "label");  // other components untouched
 
   const auto gray = Pattern(h, w, 1);
-  ASSERT_OK_AND_ASSIGN(e, ops::DecodeImage("image", 1)(BytesElement(EncodePng(gray, h, w, 1), "g.png")));
+  ASSERT_OK_AND_ASSIGN(
+      e, ops::DecodeImage("image", 1)(BytesElement(EncodePng(gray, h, w, 1), "g.png")));
   ASSERT_EQ(e.components[0].second.shape(), Shape({h, w, 1}));
   EXPECT_EQ(MaxAbsDiff(e.components[0].second, gray), 0);
 }
@@ -62,9 +64,10 @@ TEST(OpsDecodeImage, OpaqueRgbaPngDropsAlpha) {
     rgba[i + 3] = 255;
     rgb.insert(rgb.end(), {rgba[i], rgba[i + 1], rgba[i + 2]});
   }
+  const std::string png = EncodePng(rgba, h, w, 4);
   ASSERT_OK_AND_ASSIGN(Tensor t, ops_internal::DecodeImageBytes(
-                                     reinterpret_cast<const uint8_t*>(EncodePng(rgba, h, w, 4).data()),
-                                     EncodePng(rgba, h, w, 4).size(), 3, "rgba.png"));
+                                     reinterpret_cast<const uint8_t*>(png.data()), png.size(), 3,
+                                     "rgba.png"));
   EXPECT_EQ(MaxAbsDiff(t, rgb), 0);
 }
 
@@ -84,7 +87,8 @@ TEST(OpsDecodeImage, JpegQuality100IsClose) {
 TEST(OpsDecodeImage, SniffsContentNotExtension) {
   const auto rgb = Pattern(4, 4, 3);
   // A PNG named .jpg decodes as PNG.
-  ASSERT_OK_AND_ASSIGN(Element e, ops::DecodeImage()(BytesElement(EncodePng(rgb, 4, 4, 3), "x.jpg")));
+  ASSERT_OK_AND_ASSIGN(Element e,
+                       ops::DecodeImage()(BytesElement(EncodePng(rgb, 4, 4, 3), "x.jpg")));
   EXPECT_EQ(MaxAbsDiff(e.components[0].second, rgb), 0);
 }
 
@@ -144,7 +148,8 @@ TEST(OpsDecodeImage, ConcurrentCallsFromTwoThreads) {
   std::vector<std::string> files;
   for (int i = 0; i < 6; ++i) {
     const auto rgb = Pattern(20 + i, 30 - i, 3);
-    files.push_back(i % 2 ? EncodePng(rgb, 20 + i, 30 - i, 3) : EncodeJpeg(rgb, 20 + i, 30 - i, 90));
+    files.push_back(i % 2 ? EncodePng(rgb, 20 + i, 30 - i, 3)
+                          : EncodeJpeg(rgb, 20 + i, 30 - i, 90));
   }
   files.push_back("not an image");
   std::vector<StatusOr<Element>> want;

@@ -23,17 +23,20 @@ Element One(const std::string& name, Tensor t, const std::string& origin = "item
 TEST(OpsMisc, CenterCrop) {
   std::vector<uint8_t> v(5 * 4 * 2);
   for (size_t i = 0; i < v.size(); ++i) v[i] = uint8_t(i);
-  ASSERT_OK_AND_ASSIGN(Element e, ops::CenterCrop("x", 2, 2)(One("x", MakeTensor<uint8_t>({5, 4, 2}, v))));
+  ASSERT_OK_AND_ASSIGN(Element e,
+                       ops::CenterCrop("x", 2, 2)(One("x", MakeTensor<uint8_t>({5, 4, 2}, v))));
   // rows 1-2, columns 1-2
   EXPECT_TENSOR_EQ(e.components[0].second,
                    MakeTensor<uint8_t>({2, 2, 2}, {10, 11, 12, 13, 18, 19, 20, 21}));
-  ExpectErrorContains(ops::CenterCrop("x", 6, 2)(One("x", MakeTensor<uint8_t>({5, 4, 2}, v), "a.jpg")),
+  ExpectErrorContains(
+      ops::CenterCrop("x", 6, 2)(One("x", MakeTensor<uint8_t>({5, 4, 2}, v), "a.jpg")),
                       {"a.jpg", "center_crop", "6x2", "5x4"});
 }
 
 TEST(OpsMisc, HwcToChw) {
   ASSERT_OK_AND_ASSIGN(Element e,
-                       ops::HwcToChw("x")(One("x", MakeTensor<float>({1, 2, 3}, {1, 2, 3, 4, 5, 6}))));
+                       ops::HwcToChw("x")(
+                           One("x", MakeTensor<float>({1, 2, 3}, {1, 2, 3, 4, 5, 6}))));
   EXPECT_TENSOR_EQ(e.components[0].second, MakeTensor<float>({3, 1, 2}, {1, 4, 2, 5, 3, 6}));
   ExpectErrorContains(ops::HwcToChw("x")(One("x", MakeTensor<float>({2}, {1, 2}))), {"[H, W, C]"});
 }
@@ -55,7 +58,8 @@ TEST(OpsMisc, Cast) {
                                       One("x", MakeTensor<float>({4}, {1.7f, -2.7f, 1e20f, NAN}))));
   EXPECT_TENSOR_EQ(e.components[0].second,
                    MakeTensor<int32_t>({4}, {1, -2, 2147483647, 0}));
-  ASSERT_OK_AND_ASSIGN(e, ops::Cast("x", DType::kFloat32)(One("x", MakeTensor<uint8_t>({2}, {0, 255}))));
+  ASSERT_OK_AND_ASSIGN(
+      e, ops::Cast("x", DType::kFloat32)(One("x", MakeTensor<uint8_t>({2}, {0, 255}))));
   EXPECT_TENSOR_EQ(e.components[0].second, MakeTensor<float>({2}, {0, 255}));
   ASSERT_OK_AND_ASSIGN(e, ops::Cast("x", DType::kBool)(One("x", MakeTensor<int64_t>({2}, {0, 5}))));
   EXPECT_TENSOR_EQ(e.components[0].second, MakeBoolTensor({2}, {0, 1}));
@@ -77,7 +81,8 @@ TEST(OpsMisc, ComposeRunsInOrderAndStopsAtTheFirstError) {
                                  ops::HwcToChw("x")});
   ASSERT_OK_AND_ASSIGN(Element e, fn(One("x", MakeTensor<uint8_t>({1, 1, 2}, {3, 5}))));
   EXPECT_TENSOR_EQ(e.components[0].second, MakeTensor<float>({2, 1, 1}, {1, 2}));
-  ExpectErrorContains(ops::Compose({ops::Cast("nope", DType::kFloat32)})(One("x", Tensor::Scalar(1.0f))),
+  ExpectErrorContains(
+      ops::Compose({ops::Cast("nope", DType::kFloat32)})(One("x", Tensor::Scalar(1.0f))),
                       {"no component 'nope'", "x"});
 }
 
@@ -85,7 +90,8 @@ TEST(OpsMisc, Tokenize) {
   ScratchDir dir;
   const std::string vocab = dir.Write("vocab.txt", "[PAD]\n[UNK]\nthe\ncat\nsat\r\n");
   ASSERT_OK_AND_ASSIGN(MapFn tok, ops::Tokenize("text", vocab, 5));
-  ASSERT_OK_AND_ASSIGN(Element e, tok(One("text", Tensor::Scalar(std::string("  The CAT\tsat on")))));
+  ASSERT_OK_AND_ASSIGN(Element e,
+                       tok(One("text", Tensor::Scalar(std::string("  The CAT\tsat on")))));
   EXPECT_TENSOR_EQ(e.components[0].second, MakeTensor<int64_t>({5}, {2, 3, 4, 1, 0}));
   ASSERT_OK_AND_ASSIGN(MapFn short_tok, ops::Tokenize("text", vocab, 2));
   ASSERT_OK_AND_ASSIGN(e, short_tok(One("text", Tensor::Scalar(std::string("the cat sat")))));

@@ -106,7 +106,9 @@ TEST(OpsResize, AreaAveragesBoxes) {
       for (int c = 0; c < 2; ++c) {
         float sum = 0;
         for (int dy = 0; dy < 2; ++dy) {
-          for (int dx = 0; dx < 2; ++dx) sum += in.data<float>()[((2 * y + dy) * 6 + 2 * x + dx) * 2 + c];
+          for (int dx = 0; dx < 2; ++dx) {
+            sum += in.data<float>()[((2 * y + dy) * 6 + 2 * x + dx) * 2 + c];
+          }
         }
         EXPECT_NEAR(out.data<float>()[(y * 3 + x) * 2 + c], sum / 4, 1e-6);
       }

@@ -22,7 +22,8 @@ StatusOr<std::vector<Element>> ReadCsv(const std::string& text, CsvOptions optio
 
 TEST(SourceCsv, TypedColumnsFromHeader) {
   ScratchDir dir;
-  const std::string path = dir.Write("train.csv", "name,age,score,ok\nann,31,1.5,true\nbob,-4,2e3,0\n");
+  const std::string path =
+      dir.Write("train.csv", "name,age,score,ok\nann,31,1.5,true\nbob,-4,2e3,0\n");
   CsvOptions options;
   options.columns = {{"score", DType::kFloat64}, {"age", DType::kInt64}, {"name", DType::kString},
                      {"ok", DType::kBool}};

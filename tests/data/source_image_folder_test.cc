@@ -58,7 +58,9 @@ TEST(SourceImageFolder, LabelsFromSortedSubfolders) {
 
 TEST(SourceImageFolder, NoLabelsAndShuffle) {
   ScratchDir dir;
-  for (int i = 0; i < 20; ++i) dir.Write("d/c" + std::to_string(i % 3) + "/" + std::to_string(i) + ".png", "x");
+  for (int i = 0; i < 20; ++i) {
+    dir.Write("d/c" + std::to_string(i % 3) + "/" + std::to_string(i) + ".png", "x");
+  }
   ImageFolderOptions options;
   options.labels_from_subfolders = false;
   ASSERT_OK_AND_ASSIGN(auto plain, sources::ListImageFiles(dir.path() + "/d", options));

@@ -82,7 +82,8 @@ TEST(SourceSqlite, SyntaxErrorNamesDatabaseAndQuery) {
 TEST(SourceSqlite, OpensReadOnly) {
   ScratchDir dir;
   const std::string db = MakeDb(dir, kSchema);
-  ASSERT_OK_AND_ASSIGN(auto source, sources::OpenSqliteSource(db, "DELETE FROM t RETURNING id", {}));
+  ASSERT_OK_AND_ASSIGN(auto source,
+                       sources::OpenSqliteSource(db, "DELETE FROM t RETURNING id", {}));
   auto rows = Drain(*source);
   ExpectErrorContains(rows, {"readonly"});
 }
@@ -95,7 +96,8 @@ TEST(SourceSqlite, MissingDatabaseIsNotFound) {
 TEST(SourceSqlite, NotADatabase) {
   ScratchDir dir;
   const std::string path = dir.Write("junk.db", std::string(2048, 'j'));
-  ExpectErrorContains(sources::OpenSqliteSource(path, "SELECT * FROM t", {}), {path, "not a database"});
+  ExpectErrorContains(sources::OpenSqliteSource(path, "SELECT * FROM t", {}),
+                      {path, "not a database"});
 }
 
 }  // namespace

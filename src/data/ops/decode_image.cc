@@ -16,7 +16,9 @@
 namespace brisk::data::ops_internal {
 namespace {
 
-bool IsJpeg(const uint8_t* d, size_t n) { return n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF; }
+bool IsJpeg(const uint8_t* d, size_t n) {
+  return n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF;
+}
 bool IsPng(const uint8_t* d, size_t n) {
   static constexpr uint8_t kMagic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
   return n >= 8 && std::memcmp(d, kMagic, 8) == 0;

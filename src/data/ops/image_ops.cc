@@ -58,8 +58,8 @@ MapFn HwcToChw(std::string component) {
     const size_t plane = size_t(h) * size_t(w);
     for (size_t p = 0; p < plane; ++p) {
       for (int64_t ch = 0; ch < c; ++ch) {
-        std::memcpy(dst + (size_t(ch) * plane + p) * elem, src + (p * size_t(c) + size_t(ch)) * elem,
-                    elem);
+        std::memcpy(dst + (size_t(ch) * plane + p) * elem,
+                    src + (p * size_t(c) + size_t(ch)) * elem, elem);
       }
     }
     *image = std::move(out);

@@ -53,7 +53,8 @@ Status CsvReader::Feed() {
   size_t begin = 0;
   while (begin < chunk_.size()) {
     const void* nl = std::memchr(chunk_.data() + begin, '\n', chunk_.size() - begin);
-    const size_t end = nl ? size_t(static_cast<const char*>(nl) - chunk_.data()) + 1 : chunk_.size();
+    const size_t end =
+        nl ? size_t(static_cast<const char*>(nl) - chunk_.data()) + 1 : chunk_.size();
     if (parser_.pstate == kRowNotBegun && !row_open_) row_start_line_ = line_;
     const size_t parsed = csv_parse(&parser_, chunk_.data() + begin, end - begin, OnField,
                                     OnRowEnd, this);
