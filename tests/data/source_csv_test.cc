@@ -51,6 +51,14 @@ TEST(SourceCsv, GuessesTypesFromTheFirstRow) {
   EXPECT_EQ(*Get(rows[1], "label").data<std::string>(), "dog");
 }
 
+TEST(SourceCsv, ByteOrderMarkIsSkipped) {
+  CsvOptions options;
+  options.columns = {{"name", DType::kString}};
+  ASSERT_OK_AND_ASSIGN(auto rows, ReadCsv("\xEF\xBB\xBFname,x\nann,1\n", options));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(*Get(rows[0], "name").data<std::string>(), "ann");
+}
+
 TEST(SourceCsv, NoHeaderNamesColumnsByPosition) {
   CsvOptions options;
   options.header = false;

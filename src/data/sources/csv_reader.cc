@@ -51,6 +51,11 @@ Status CsvReader::Feed() {
     return Status::Ok();
   }
   size_t begin = 0;
+  if (first_chunk_) {
+    first_chunk_ = false;
+    // A UTF-8 byte-order mark (Excel writes one) is not part of the first header name.
+    if (chunk_.compare(0, 3, "\xEF\xBB\xBF") == 0) begin = 3;
+  }
   while (begin < chunk_.size()) {
     const void* nl = std::memchr(chunk_.data() + begin, '\n', chunk_.size() - begin);
     const size_t end =

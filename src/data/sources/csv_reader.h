@@ -50,6 +50,7 @@ class CsvReader {
   int64_t line_ = 1;           // line of the byte being parsed
   int64_t row_start_line_ = 1;  // where a row beginning now would start
   bool finished_ = false;
+  bool first_chunk_ = true;
   Status error_;  // a parse error not yet returned
 };
 
