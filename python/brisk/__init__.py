@@ -11,6 +11,10 @@ and the progress bar.
 
 from __future__ import annotations
 
+import atexit
+
+from . import _brisk
+
 from ._brisk import (  # noqa: F401  (re-exported API)
     CancelledError,
     DeadlineExceededError,
@@ -26,9 +30,15 @@ from ._brisk import (  # noqa: F401  (re-exported API)
     __version__,
 )
 from ._session import Session  # noqa: F401
+from . import data  # noqa: F401,E402
+
+# Running pipelines own C++ threads that may wait for the GIL (Python map functions, generator
+# sources); stop them before the interpreter starts tearing down, or the exit could hang.
+atexit.register(_brisk.data._close_all_iterators)
 
 __all__ = [
     "Session",
+    "data",
     "TensorInfo",
     "Error",
     "InvalidArgumentError",

@@ -72,7 +72,7 @@ class Session(_brisk._Session):
 
         with progress_for(verbose) as progress:
             if isinstance(x, Dataset):
-                outputs, stats = self._predict_dataset(x._native, progress)
+                outputs, stats = self._predict_dataset(x, progress)
             else:
                 feeds = x
                 if isinstance(x, Mapping):

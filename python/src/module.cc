@@ -3,6 +3,7 @@
 #include <nanobind/nanobind.h>
 
 #include "arrays.h"
+#include "data_binding.h"
 #include "errors.h"
 #include "session_binding.h"
 
@@ -11,7 +12,9 @@ NB_MODULE(_brisk, m) {
   m.doc() = "brisk: compile an ONNX model once, run it many times, fast.";
   m.attr("__version__") = BRISK_VERSION;
   brisk::python::RegisterErrors(m);
-  brisk::python::BindSession(m);
+  auto session_class = brisk::python::BindSession(m);
+  brisk::python::BindPredict(session_class);
+  brisk::python::BindData(m);
   m.def("_input_copies", &brisk::python::InputCopies,
         "How many input arrays were copied rather than viewed (for tests).");
 }

@@ -86,3 +86,21 @@ def slow_model(path: Path, size: int = 512, layers: int = 24) -> Path:
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", size])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", size])], inits)
     return _save(graph, path)
+
+
+def write_png(path: Path, pixels: np.ndarray) -> Path:
+    """Writes uint8[H, W, 3] as an 8-bit RGB PNG with the standard library only (no Pillow)."""
+    import struct
+    import zlib
+
+    height, width, _ = pixels.shape
+    raw = b"".join(b"\x00" + pixels[y].tobytes() for y in range(height))  # filter type 0
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data +
+                struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) +
+                     chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return path
