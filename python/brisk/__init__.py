@@ -16,6 +16,7 @@ import atexit
 from . import _brisk
 
 from ._brisk import (  # noqa: F401  (re-exported API)
+    Batcher,
     CancelledError,
     DeadlineExceededError,
     Error,
@@ -35,9 +36,11 @@ from . import data  # noqa: F401,E402
 # Running pipelines own C++ threads that may wait for the GIL (Python map functions, generator
 # sources); stop them before the interpreter starts tearing down, or the exit could hang.
 atexit.register(_brisk.data._close_all_iterators)
+atexit.register(_brisk._close_all_batchers)
 
 __all__ = [
     "Session",
+    "Batcher",
     "data",
     "TensorInfo",
     "Error",

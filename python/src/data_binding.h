@@ -9,5 +9,7 @@ namespace brisk::python {
 void BindStats(nanobind::module_& m);
 // The submodule brisk._brisk.data: Dataset, Iterator, sources, ops, AUTOTUNE.
 void BindData(nanobind::module_& parent);
+// brisk._brisk.Batcher (the automatic batcher).
+void BindBatcher(nanobind::module_& m);
 
 }  // namespace brisk::python

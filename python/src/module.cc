@@ -15,6 +15,7 @@ NB_MODULE(_brisk, m) {
   auto session_class = brisk::python::BindSession(m);
   brisk::python::BindPredict(session_class);
   brisk::python::BindData(m);
+  brisk::python::BindBatcher(m);
   m.def("_input_copies", &brisk::python::InputCopies,
         "How many input arrays were copied rather than viewed (for tests).");
 }
