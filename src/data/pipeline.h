@@ -126,6 +126,8 @@ class DatasetNode {
   virtual std::string Describe() const = 0;
   virtual StatusOr<std::unique_ptr<StageIterator>> MakeIterator(PipelineContext& context) const = 0;
   const std::shared_ptr<const DatasetNode>& input() const { return input_; }
+  // Whether this node already decouples its consumer from the stages before it.
+  virtual bool is_prefetch() const { return false; }
 
  protected:
   // Starts the input's iterator (for nodes that have an input).

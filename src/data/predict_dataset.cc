@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "brisk/data.h"
+#include "data/pipeline.h"
 #include "data/predict_util.h"
 
 namespace brisk::data {
@@ -47,9 +48,10 @@ using internal::SecondsSince;
 
 StatusOr<PredictResult> Predict(Session& session, const Dataset& dataset,
                                 const PredictOptions& options) {
-  // The prefetch stage lets the pipeline prepare the next element while the model runs.
-  BRISK_ASSIGN_OR_RETURN(std::unique_ptr<Iterator> iterator,
-                         dataset.Prefetch(kAutotune).MakeIterator());
+  // A prefetch stage at the end lets the pipeline prepare the next element while the model
+  // runs; one is added unless the dataset ends with one.
+  const Dataset fed = dataset.node()->is_prefetch() ? dataset : dataset.Prefetch(kAutotune);
+  BRISK_ASSIGN_OR_RETURN(std::unique_ptr<Iterator> iterator, fed.MakeIterator());
   const std::vector<TensorInfo>& infos = session.inputs();
   std::vector<std::vector<Tensor>> parts(session.outputs().size());
   double wait_seconds = 0, compute_seconds = 0;

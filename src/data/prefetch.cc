@@ -107,6 +107,7 @@ class PrefetchNode final : public DatasetNode {
  public:
   PrefetchNode(std::shared_ptr<const DatasetNode> input, int buffer_size)
       : DatasetNode(std::move(input)), buffer_size_(buffer_size) {}
+  bool is_prefetch() const override { return true; }
   std::string Describe() const override {
     return "prefetch(" +
            (buffer_size_ == kAutotune ? std::string("AUTOTUNE") : std::to_string(buffer_size_)) +
