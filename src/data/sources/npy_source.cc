@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -95,6 +96,19 @@ StatusOr<OpenedArray> OpenArray(const ReadFn& read, const std::string& label) {
   out.carry = consumed.substr(std::min(consumed.size(), rows.header.data_offset));
   out.rows = std::move(rows);
   return out;
+}
+
+// A file whose size disagrees with its header fails when it is opened, not rows later (and no
+// row buffer is sized from a header that the data cannot back).
+Status CheckDataSize(const ArrayRows& a, uintmax_t total_size) {
+  const uintmax_t want = uintmax_t(a.header.data_offset) + a.header.data_bytes;
+  if (total_size == want) return Status::Ok();
+  const uintmax_t have = total_size - std::min(total_size, uintmax_t(a.header.data_offset));
+  return InvalidArgument(a.label + ": " + (total_size < want ? "truncated: " : "") + "shape " +
+                         Shape(a.header.dims).ToString() + " of " +
+                         std::string(DTypeName(a.header.dtype)) + " needs " +
+                         std::to_string(a.header.data_bytes) + " data bytes, the file has " +
+                         std::to_string(have));
 }
 
 class NpySource final : public ElementSource {
@@ -209,6 +223,9 @@ StatusOr<std::unique_ptr<ElementSource>> OpenNpySource(const std::string& path,
     return size_t(in.gcount());
   };
   BRISK_ASSIGN_OR_RETURN(OpenedArray array, OpenArray(read, path));
+  std::error_code ec;
+  const uintmax_t file_size = std::filesystem::file_size(path, ec);
+  if (!ec) BRISK_RETURN_IF_ERROR(CheckDataSize(array.rows, file_size));
   in.clear();  // a short read set eofbit; the row reader reports truncation itself
   return std::unique_ptr<ElementSource>(
       new NpySource(path, component, std::move(in), std::move(array)));
@@ -245,6 +262,10 @@ StatusOr<std::unique_ptr<ElementSource>> OpenNpzSource(const std::string& path) 
     }
     BRISK_ASSIGN_OR_RETURN(OpenedArray array,
                            OpenArray(NpzSource::ZipReader(m.file.get(), label), label));
+    zip_stat_t st;
+    if (zip_stat_index(archive.get(), zip_uint64_t(i), 0, &st) == 0 && (st.valid & ZIP_STAT_SIZE)) {
+      BRISK_RETURN_IF_ERROR(CheckDataSize(array.rows, st.size));
+    }
     if (rows >= 0 && array.rows.rows != rows) {
       return InvalidArgument(label + ": has " + std::to_string(array.rows.rows) +
                              " rows but '" + members.front().name + "' has " +
