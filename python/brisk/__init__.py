@@ -35,7 +35,7 @@ from . import data  # noqa: F401,E402
 
 # Running pipelines own C++ threads that may wait for the GIL (Python map functions, generator
 # sources); stop them before the interpreter starts tearing down, or the exit could hang.
-atexit.register(_brisk.data._close_all_iterators)
+atexit.register(_brisk._close_all_iterators)
 atexit.register(_brisk._close_all_batchers)
 
 __all__ = [

@@ -16,7 +16,8 @@ generator sources; they run under the GIL, and their cost shows in the stage sta
 
 from __future__ import annotations
 
-from ._brisk.data import (  # noqa: F401  (re-exported API)
+from . import _ops as ops  # noqa: F401
+from ._brisk import (  # noqa: F401  (re-exported API)
     AUTOTUNE,
     Dataset,
     Iterator,
@@ -29,7 +30,6 @@ from ._brisk.data import (  # noqa: F401  (re-exported API)
     from_sqlite,
     image_folder,
     image_folder_class_names,
-    ops,
 )
 
 from_tensor_slices = Dataset.from_tensor_slices

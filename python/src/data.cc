@@ -197,31 +197,33 @@ void BindOps(nb::module_& m) {
   nb::class_<MapFunction>(m, "MapFunction", "A built-in C++ map function (brisk.data.ops).")
       .def_ro("name", &MapFunction::name)
       .def("__repr__", [](const MapFunction& f) { return "<brisk.data.ops." + f.name + ">"; });
-  nb::module_ ops = m.def_submodule("ops", "Built-in map functions, run in C++ threads.");
-  ops.def("decode_image", [](std::string c, int ch) {
+  // Exposed as brisk.data.ops.<name> by python/brisk/_ops.py (one extension module, no
+  // submodules, so the generated stubs cover them).
+  nb::module_& ops = m;
+  ops.def("op_decode_image", [](std::string c, int ch) {
         return MapFunction{data::ops::DecodeImage(c, ch), "decode_image"};
       }, "component"_a = "image", "channels"_a = 3,
       "JPEG/PNG bytes (uint8[n]) -> uint8[H, W, channels].");
-  ops.def("resize", [](std::string c, int h, int w, std::string method) {
+  ops.def("op_resize", [](std::string c, int h, int w, std::string method) {
         return MapFunction{data::ops::Resize(c, h, w, method), "resize"};
       }, "component"_a, "height"_a, "width"_a, "method"_a = "bilinear",
       "[H, W, C] -> float32[height, width, C] (tf.image.resize semantics).");
-  ops.def("center_crop", [](std::string c, int h, int w) {
+  ops.def("op_center_crop", [](std::string c, int h, int w) {
         return MapFunction{data::ops::CenterCrop(c, h, w), "center_crop"};
       }, "component"_a, "height"_a, "width"_a);
-  ops.def("normalize", [](std::string c, std::vector<float> mean, std::vector<float> std) {
+  ops.def("op_normalize", [](std::string c, std::vector<float> mean, std::vector<float> std) {
         return MapFunction{data::ops::Normalize(c, mean, std), "normalize"};
       }, "component"_a, "mean"_a, "std"_a, "(x - mean[c]) / std[c] per channel, float32.");
-  ops.def("cast", [](std::string c, nb::handle dtype) {
+  ops.def("op_cast", [](std::string c, nb::handle dtype) {
         return MapFunction{data::ops::Cast(c, ParseDType(dtype)), "cast"};
       }, "component"_a, "dtype"_a);
-  ops.def("one_hot", [](std::string c, int64_t depth) {
+  ops.def("op_one_hot", [](std::string c, int64_t depth) {
         return MapFunction{data::ops::OneHot(c, depth), "one_hot"};
       }, "component"_a, "depth"_a);
-  ops.def("hwc_to_chw", [](std::string c) {
+  ops.def("op_hwc_to_chw", [](std::string c) {
         return MapFunction{data::ops::HwcToChw(c), "hwc_to_chw"};
       }, "component"_a);
-  ops.def("tokenize", [](std::string c, std::string vocabulary, int64_t max_length,
+  ops.def("op_tokenize", [](std::string c, std::string vocabulary, int64_t max_length,
                          std::string unknown) {
         return MapFunction{ValueOrThrow(data::ops::Tokenize(c, vocabulary, max_length, unknown)),
                            "tokenize"};
@@ -282,8 +284,7 @@ void BindSources(nb::module_& m, nb::class_<Dataset>& cls) {
 
 }  // namespace
 
-void BindData(nb::module_& parent) {
-  nb::module_ m = parent.def_submodule("data", "The input pipeline (brisk.data).");
+void BindData(nb::module_& m) {
   m.attr("AUTOTUNE") = data::kAutotune;
   m.def("_close_all_iterators", &CloseAllIterators,
         "Stops every running pipeline (registered with atexit by brisk/__init__.py).");

@@ -7,8 +7,8 @@ namespace brisk::python {
 
 // brisk._brisk.PipelineStats / StageStats (returned by predict and iterators).
 void BindStats(nanobind::module_& m);
-// The submodule brisk._brisk.data: Dataset, Iterator, sources, ops, AUTOTUNE.
-void BindData(nanobind::module_& parent);
+// Dataset, Iterator, sources, map ops (op_*), AUTOTUNE; re-exported by brisk/data.py.
+void BindData(nanobind::module_& m);
 // brisk._brisk.Batcher (the automatic batcher).
 void BindBatcher(nanobind::module_& m);
 
