@@ -148,6 +148,16 @@ TEST(SourceCsv, UnknownColumnNamesTheHeader) {
   ExpectErrorContains(sources::OpenCsvSource(path, options), {"column 'a'", "uint8"});
 }
 
+TEST(SourceCsv, DuplicateNamesAreRefused) {
+  ExpectErrorContains(ReadCsv("a,b,a\n1,2,3\n"), {"t.csv", "'a' appears twice in the header"});
+  CsvOptions options;
+  options.columns = {{"b", DType::kFloat32}};
+  ASSERT_OK_AND_ASSIGN(auto rows, ReadCsv("a,b,a\n1,2,3\n", options));  // 'a' not selected
+  EXPECT_EQ(*Get(rows[0], "b").data<float>(), 2.0f);
+  options.columns = {{"b", DType::kFloat32}, {"b", DType::kInt64}};
+  ExpectErrorContains(ReadCsv("a,b\n1,2\n", options), {"'b' appears twice in the options"});
+}
+
 TEST(SourceCsv, BadQuotingNamesTheLine) {
   auto rows = ReadCsv("a,b\n1,2\n3,\"x\"y\n");
   ExpectErrorContains(rows, {"t.csv:3"});

@@ -182,6 +182,16 @@ StatusOr<std::unique_ptr<ElementSource>> Open(std::unique_ptr<CsvReader> reader,
       columns.push_back({c.name, c.dtype, c.default_value, size_t(it - names.begin())});
     }
   }
+  // Component names must be unique (an element is a dict in Python).
+  for (size_t i = 0; i < columns.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (columns[i].name == columns[j].name) {
+        return InvalidArgument(label + ": column '" + columns[i].name + "' appears twice" +
+                               (options.columns.empty() ? " in the header (select columns by name)"
+                                                        : " in the options"));
+      }
+    }
+  }
   return std::unique_ptr<ElementSource>(new CsvSource(label, std::move(reader),
                                                       std::move(columns), names.size(),
                                                       std::move(first)));
