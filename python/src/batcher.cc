@@ -72,13 +72,8 @@ void BindBatcher(nb::module_& m) {
       .def(
           "run",
           [](PyBatcher& b, nb::handle feeds, int64_t timeout_us) {
-            std::vector<InputTensor> inputs = FeedsInInputOrder(*b.session, feeds);
-            NamedTensors named;
-            for (size_t i = 0; i < inputs.size(); ++i) {
-              if (inputs[i].tensor.defined()) {
-                named.emplace_back(b.session->inputs()[i].name, inputs[i].tensor);
-              }
-            }
+            std::vector<InputTensor> arrays;
+            NamedTensors named = NamedFeeds(*b.session, feeds, &arrays);
             // The batcher copies the rows into the batch before run() returns, so views of
             // the caller's arrays are safe while we wait.
             StatusOr<std::vector<Tensor>> outputs = [&] {

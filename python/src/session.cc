@@ -91,6 +91,17 @@ std::vector<InputTensor> FeedsInInputOrder(const Session& session, nb::handle fe
   return ordered;
 }
 
+NamedTensors NamedFeeds(const Session& session, nb::handle feeds,
+                        std::vector<InputTensor>* keep_alive) {
+  *keep_alive = FeedsInInputOrder(session, feeds);
+  NamedTensors named;
+  for (size_t i = 0; i < keep_alive->size(); ++i) {
+    const Tensor& tensor = (*keep_alive)[i].tensor;
+    if (tensor.defined()) named.emplace_back(session.inputs()[i].name, tensor);
+  }
+  return named;
+}
+
 nb::dict OutputsDict(const Session& session, const std::vector<Tensor>& outputs) {
   nb::dict result;
   for (size_t i = 0; i < outputs.size(); ++i) {
@@ -162,13 +173,8 @@ nb::class_<PySession> BindSession(nb::module_& m) {
       .def(
           "run",
           [](PySession& s, nb::handle feeds) {
-            std::vector<InputTensor> inputs = FeedsInInputOrder(*s.session, feeds);
-            NamedTensors named;
-            for (size_t i = 0; i < inputs.size(); ++i) {
-              if (inputs[i].tensor.defined()) {
-                named.emplace_back(s.session->inputs()[i].name, inputs[i].tensor);
-              }
-            }
+            std::vector<InputTensor> arrays;
+            NamedTensors named = NamedFeeds(*s.session, feeds, &arrays);
             StatusOr<std::vector<Tensor>> outputs = [&] {
               nb::gil_scoped_release release;
               return s.session->Run(named);

@@ -22,6 +22,11 @@ struct PySession {
 // Throws InvalidArgumentError for unknown names or a wrong count.
 std::vector<InputTensor> FeedsInInputOrder(const Session& session, nanobind::handle feeds);
 
+// The same feeds by name (inputs a dict leaves out are left out); `keep_alive` receives what
+// keeps the viewed arrays alive, to hold while the tensors are used.
+NamedTensors NamedFeeds(const Session& session, nanobind::handle feeds,
+                        std::vector<InputTensor>* keep_alive);
+
 // {output name: ndarray}, in the order of session.outputs().
 nanobind::dict OutputsDict(const Session& session, const std::vector<Tensor>& outputs);
 
