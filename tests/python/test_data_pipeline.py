@@ -167,3 +167,42 @@ def test_image_folder_decode_resize_normalize(tmp_path):
     assert got[0]["label"].tolist() == [0, 0, 0, 1, 1, 1]
     assert np.abs(got[0]["image"]).max() <= 1.0
     assert bd.image_folder_class_names(str(tmp_path)) == ["cat", "dog"]
+
+
+def test_padded_batch_shuffle_and_file_cache_from_python(tmp_path):
+    def rows():
+        for n in range(1, 6):
+            yield {"tokens": np.arange(n, dtype=np.int64), "n": n}
+
+    padded = list(bd.from_generator(rows).padded_batch(
+        2, padding_values=[("tokens", -1)]))
+    assert padded[0]["tokens"].tolist() == [[0, -1], [0, 1]]
+    assert padded[2]["tokens"].shape == (1, 5)
+
+    ds = bd.from_tensor_slices(np.arange(50)).shuffle(20, seed=7)
+    first = [int(e["x"]) for e in ds]
+    assert sorted(first) == list(range(50)) and first != list(range(50))
+
+    calls = []
+
+    def counted(e):
+        calls.append(1)
+        return e
+
+    cache = tmp_path / "cache.bin"
+    cached = bd.from_tensor_slices(np.arange(10)).map(counted).cache(str(cache))
+    assert [int(e["x"]) for e in cached] == list(range(10))
+    assert [int(e["x"]) for e in cached] == list(range(10))
+    assert len(calls) == 10  # the second pass read the file, not the map
+    assert cache.exists() and (tmp_path / "cache.bin.index").exists()
+
+
+def test_tokenize_and_npz(tmp_path):
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("[PAD]\n[UNK]\nhello\nworld\n")
+    ds = bd.from_tensor_slices({"text": np.array(["Hello world", "hello there"])}).map(
+        bd.ops.tokenize("text", str(vocab), max_length=4))
+    assert [e["text"].tolist() for e in ds] == [[2, 3, 0, 0], [2, 1, 0, 0]]
+    np.savez(tmp_path / "d.npz", a=np.ones((3, 2), np.float32), b=np.arange(3))
+    got = list(bd.from_npz(str(tmp_path / "d.npz")).batch(3))
+    assert got[0]["a"].shape == (3, 2) and got[0]["b"].tolist() == [0, 1, 2]
