@@ -21,7 +21,11 @@ NextResult Apply(const MapFn& fn, const std::string& stage, NextResult input) {
   if (!input.ok() || !input->has_value()) return input;
   std::string origin = (*input)->origin;
   StatusOr<Element> output = fn(std::move(**input));
-  if (!output.ok()) return output.status().WithContext(stage + " on " + origin);
+  if (!output.ok()) {
+    // Built-in ops already start their messages with the origin; do not say it twice.
+    const bool names_origin = output.status().message().starts_with(origin);
+    return output.status().WithContext(names_origin ? stage : stage + " on " + origin);
+  }
   if (output->origin.empty()) output->origin = std::move(origin);
   return std::optional<Element>(std::move(output).value());
 }
