@@ -22,11 +22,12 @@ ONNX_TESTDATA="${ONNX_TESTDATA:-/usr/share/libonnx-testdata/data/node}"
 CC=clang CXX=clang++ cmake -G Ninja -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DBRISK_FUZZ=ON -DBRISK_TESTS=OFF > "$BUILD.configure.log" 2>&1 ||
   { cat "$BUILD.configure.log"; exit 1; }
-ninja -C "$BUILD" -j "${NINJA_JOBS:-2}" model_loader_fuzz npy_fuzz csv_fuzz image_decode_fuzz
+ninja -C "$BUILD" -j "${NINJA_JOBS:-2}" model_loader_fuzz npy_fuzz csv_fuzz image_decode_fuzz \
+  cache_file_fuzz
 
 SEEDS="$(mktemp -d)"
 trap 'rm -rf "$SEEDS"' EXIT
-mkdir -p "$SEEDS/model" "$SEEDS/npy" "$SEEDS/csv" "$SEEDS/image"
+mkdir -p "$SEEDS/model" "$SEEDS/npy" "$SEEDS/csv" "$SEEDS/image" "$SEEDS/cache"
 if [[ -d "$ONNX_TESTDATA" ]]; then
   # Small models only: the fuzzer mutates better from short inputs.
   find "$ONNX_TESTDATA" -name model.onnx -size -4k | while read -r f; do
@@ -60,6 +61,13 @@ printf 'a,b,c,d\n1,2.5,true,x\n-3,,0,"y ""q"""\n' > "$SEEDS/csv/typed.csv"
 printf 'id,text\r\n1,"two\nlines"\r\n\r\n2,plain\r\n' > "$SEEDS/csv/quoted.csv"
 printf 'x;y\n7;8\n9\n' > "$SEEDS/csv/semicolon.csv"
 cp "$ROOT"/tests/fuzz/seeds/image_decode/* "$SEEDS/image/"
+# A cache seed: element count byte, then one record (origin "s", one int64 scalar "v" = 7).
+python3 - "$SEEDS/cache/one.bin" <<'PY' || true
+import struct, sys
+u = lambda v: struct.pack("<Q", v)
+record = u(1) + b"s" + u(1) + u(1) + b"v" + u(11) + u(0) + struct.pack("<q", 7)
+open(sys.argv[1], "wb").write(b"\x01" + record)
+PY
 
 mkdir -p "$OUT"
 status=0
@@ -95,4 +103,5 @@ run model_loader_fuzz "$SEEDS/model"
 run npy_fuzz "$SEEDS/npy"
 run csv_fuzz "$SEEDS/csv"
 run image_decode_fuzz "$SEEDS/image"
+run cache_file_fuzz "$SEEDS/cache"
 exit $status
