@@ -353,7 +353,16 @@ void BindData(nb::module_& m) {
      .def("__repr__", [](const Dataset& d) { return "<brisk.data.Dataset\n" + d.Describe() + ">"; })
      .def("__iter__", [](const Dataset& d) {
         return new PyIterator(ValueOrThrow(d.MakeIterator()));
-      }, nb::rv_policy::take_ownership);
+      }, nb::rv_policy::take_ownership)
+     .def("iterator", [](const Dataset& d, int cpu_budget, int64_t ram_budget_bytes) {
+        data::IteratorOptions options;
+        options.cpu_budget = cpu_budget;
+        options.ram_budget_bytes = ram_budget_bytes;
+        return new PyIterator(ValueOrThrow(d.MakeIterator(options)));
+      }, "cpu_budget"_a = 0, "ram_budget_bytes"_a = 0, nb::rv_policy::take_ownership,
+      "An iterator with AUTOTUNE budgets: threads all parallel stages may use (0 = the CPUs "
+      "of this process) and bytes all buffers may hold (0 = half the available RAM, at most "
+      "2 GiB).");
 }
 
 }  // namespace brisk::python
