@@ -220,6 +220,7 @@ def worker(variant: str, count: int, repeats: int, threads: int) -> dict:
 def run_variant(variant: str, args) -> dict:
     python = VENV_TF if variant in TF_VARIANTS else VENV
     env = dict(os.environ, PYTHONPATH=str(REPO / "build" / "python"), TF_CPP_MIN_LOG_LEVEL="2")
+    env.update(item.split("=", 1) for item in args.env)
     cmd = [str(python), __file__, "--worker", variant, "--images", str(args.images),
            "--repeats", str(args.repeats), "--threads", str(args.threads)]
     try:
@@ -259,6 +260,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="brisk intra-op threads")
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                        help="environment for the variants' processes (e.g. OMP_WAIT_POLICY=passive)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -274,7 +277,7 @@ def main() -> None:
     meta = {"command": " ".join([Path(sys.argv[0]).name] + sys.argv[1:]),
             "commit": subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
                                      capture_output=True, text=True).stdout.strip(),
-            "cpus": os.cpu_count()}
+            "cpus": os.cpu_count(), "env": args.env}
     out.with_suffix(".json").write_text(json.dumps({"meta": meta, "results": results}, indent=2))
     md = table(results)
     report = next((r.get("report") for r in results if r.get("report")), None)
