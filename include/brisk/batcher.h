@@ -17,7 +17,13 @@
 // fails. When the queue holds max_queue_size requests, new ones are refused at once with
 // ResourceExhausted rather than waiting without bound (a server maps that to HTTP 429).
 //
-// Thread-safety: Run/Submit/stats may be called from any number of threads.
+// Models whose outputs are not batch-major (an output without a variable dim 0, or whose dim 0
+// differs from the batch's rows at run time, e.g. a mean over the batch) are still served, but
+// request by request: once detected, nothing is merged any more (a warning is logged).
+//
+// Thread-safety: Run/Submit/stats may be called from any number of threads, except that
+// Shutdown (and destroying the batcher) must not be called from inside a `done` callback (it
+// joins the worker running that callback).
 #pragma once
 
 #include <cstdint>
@@ -53,6 +59,9 @@ struct BatcherStats {
   int64_t failed = 0;     // accepted but ended with an error
   int64_t batches = 0;    // session runs of merged requests
   int64_t rows = 0;       // request rows run (without padding)
+  // Batched runs that failed and were re-run request by request (each re-run also counts as a
+  // batch of its own rows).
+  int64_t retried_batches = 0;
   std::map<int, int64_t> batch_sizes;  // rows per run (with padding) -> runs
   double queue_seconds = 0;  // summed over requests: time from submit to the start of the run
   double run_seconds = 0;    // summed over batches

@@ -9,6 +9,7 @@
 #include "brisk/batcher.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -17,6 +18,7 @@
 #include <mutex>
 #include <thread>
 
+#include "brisk/logging.h"
 #include "serve/batch_assembly.h"
 
 namespace brisk {
@@ -40,6 +42,13 @@ class Batcher::Impl {
  public:
   Impl(std::shared_ptr<Session> session, BatcherOptions options)
       : session_(std::move(session)), options_(std::move(options)) {
+    // An output declared without a variable dim 0 (a scalar, a fixed size) has no rows to hand
+    // back: such models run request by request (correct, but unbatched).
+    for (const TensorInfo& output : session_->outputs()) {
+      if (output.shape && (output.shape->rank() == 0 || output.shape->dims[0].is_known())) {
+        per_request_ = true;
+      }
+    }
     max_rows_ = options_.allowed_batch_sizes.empty() ? options_.max_batch_size
                                                      : options_.allowed_batch_sizes.back();
     for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Work(); });
@@ -181,6 +190,14 @@ class Batcher::Impl {
       }
     }
     if (live.empty()) return;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& r : live) stats_.queue_seconds += Seconds(start - r->submitted);
+    }
+    if (per_request_.load()) {
+      for (auto& r : live) RunAlone(*r);
+      return;
+    }
     int64_t rows = 0;
     std::vector<const serve::RequestInputs*> inputs;
     for (auto& r : live) {
@@ -188,10 +205,6 @@ class Batcher::Impl {
       inputs.push_back(&r->inputs);
     }
     const int64_t padded = PaddedRows(rows);
-    {
-      std::lock_guard lock(mutex_);
-      for (auto& r : live) stats_.queue_seconds += Seconds(start - r->submitted);
-    }
     StatusOr<std::vector<Tensor>> outputs = [&]() -> StatusOr<std::vector<Tensor>> {
       BRISK_ASSIGN_OR_RETURN(std::vector<Tensor> gathered, serve::GatherBatch(inputs, padded));
       return session_->Run(gathered);
@@ -199,21 +212,25 @@ class Batcher::Impl {
     const bool batch_major = outputs.ok() &&
         std::all_of(outputs->begin(), outputs->end(),
                     [&](const Tensor& t) { return t.rank() > 0 && t.dim(0) == padded; });
-    {
-      std::lock_guard lock(mutex_);
-      ++stats_.batches;
-      stats_.rows += rows;
-      ++stats_.batch_sizes[int(padded)];
-      stats_.run_seconds += Seconds(Clock::now() - start);
+    Record(rows, padded, start, /*retried=*/!outputs.ok() && live.size() > 1);
+    if (outputs.ok() && !batch_major) {
+      // The outputs are not one row per input row (e.g. a mean over the batch): rows cannot be
+      // handed back, so from now on every request runs on its own.
+      if (!per_request_.exchange(true)) {
+        Log(LogLevel::kWarning, "batcher: the model's outputs are not batch-major (dim 0 != the "
+                                "batch's rows); requests now run one at a time, unbatched");
+      }
+      for (auto& r : live) RunAlone(*r);
+      return;
     }
-    if (!outputs.ok() || !batch_major) {
-      // One bad request (or a model whose outputs are not per row) must not fail the others:
-      // run each request on its own.
-      if (live.size() == 1 && !outputs.ok()) {
+    if (!outputs.ok()) {
+      // One bad request (e.g. an out-of-range Gather index) must not fail the others: run each
+      // request of the batch on its own, so only the bad one fails.
+      if (live.size() == 1 && padded == rows) {
         Finish(*live[0], outputs.status());
         return;
       }
-      for (auto& r : live) Finish(*r, session_->Run(r->inputs.tensors));
+      for (auto& r : live) RunAlone(*r);
       return;
     }
     int64_t row = 0;
@@ -221,6 +238,23 @@ class Batcher::Impl {
       Finish(*r, serve::SliceRows(*outputs, row, r->inputs.rows));
       row += r->inputs.rows;
     }
+  }
+
+  // Runs one request unbatched (no padding) and completes it.
+  void RunAlone(Request& request) {
+    const Clock::time_point start = Clock::now();
+    StatusOr<std::vector<Tensor>> outputs = session_->Run(request.inputs.tensors);
+    Record(request.inputs.rows, request.inputs.rows, start, /*retried=*/false);
+    Finish(request, std::move(outputs));
+  }
+
+  void Record(int64_t rows, int64_t padded, Clock::time_point start, bool retried) {
+    std::lock_guard lock(mutex_);
+    ++stats_.batches;
+    stats_.rows += rows;
+    ++stats_.batch_sizes[int(padded)];
+    stats_.run_seconds += Seconds(Clock::now() - start);
+    if (retried) ++stats_.retried_batches;
   }
 
   void Finish(Request& request, StatusOr<std::vector<Tensor>> result) {
@@ -240,6 +274,8 @@ class Batcher::Impl {
   std::map<std::string, std::deque<std::unique_ptr<Request>>> queues_;
   int64_t queued_ = 0;
   bool stopping_ = false;
+  // Set when the model's outputs are not batch-major (declared or seen at run time).
+  std::atomic<bool> per_request_{false};
   BatcherStats stats_;
   std::vector<std::thread> workers_;
 };

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <thread>
@@ -119,6 +120,7 @@ TEST(Batcher, ABadRequestFailsAloneInItsBatch) {
   BatcherStats stats = batcher->stats();
   EXPECT_EQ(stats.failed, 1);
   EXPECT_EQ(stats.batch_sizes[8], 1);  // the eight were first run together
+  EXPECT_EQ(stats.retried_batches, 1);
 }
 
 TEST(Batcher, InvalidRequestsAreRefusedBeforeQueueing) {
@@ -220,6 +222,115 @@ TEST(Batcher, DifferentShapesAreNeverMerged) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(wrong.load(), 0);
+  EXPECT_GE(batcher->stats().batches, 3);  // at least one per length
+}
+
+TEST(Batcher, RequestsOfSeveralRowsMatchADirectRun) {
+  auto session = AffineSession();
+  ASSERT_OK_AND_ASSIGN(auto batcher,
+                       Batcher::Create(session, {.max_batch_size = 8, .max_delay_us = 1000}));
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        const int64_t rows = 1 + (t + i) % 3;
+        Tensor x = testing::RandomFloat(Shape({rows, 3}), uint64_t(t * 100 + i));
+        auto batched = batcher->Run({{"x", x}});
+        auto direct = session->Run(NamedTensors{{"x", x}});
+        if (!batched.ok() || !direct.ok()) {
+          ++wrong;
+          continue;
+        }
+        for (size_t o = 0; o < direct->size(); ++o) {
+          const Tensor& a = (*batched)[o];
+          const Tensor& b = (*direct)[o];
+          if (a.shape() != b.shape() ||
+              !std::equal(a.data<float>(), a.data<float>() + a.num_elements(), b.data<float>())) {
+            ++wrong;
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  for (const auto& [size, count] : batcher->stats().batch_sizes) EXPECT_LE(size, 8);
+}
+
+TEST(Batcher, ShutdownCancelsCallersBlockedInRun) {
+  ASSERT_OK_AND_ASSIGN(auto batcher, Batcher::Create(AffineSession(), {.max_batch_size = 64,
+                                                                       .max_delay_us = 600'000'000}));
+  constexpr int kCallers = 8;
+  std::atomic<int> cancelled{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCallers; ++i) {
+    threads.emplace_back([&] {
+      if (batcher->Run({{"x", Row(1, 2, 3)}}).status().code() == StatusCode::kCancelled) {
+        ++cancelled;
+      }
+    });
+  }
+  while (batcher->stats().requests < kCallers) std::this_thread::yield();
+  batcher->Shutdown(/*drain=*/false);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(cancelled.load(), kCallers);
+  EXPECT_EQ(batcher->stats().failed, kCallers);
+}
+
+TEST(Batcher, OutputsThatAreNotPerRowRunRequestByRequest) {
+  // y = sum of all of x: a scalar, not one value per row. The batcher must not merge requests.
+  ModelBuilder b;
+  b.Input("x", onnx::TensorProto::FLOAT, {"N", 2}).Output("y", onnx::TensorProto::FLOAT);
+  auto& sum = b.Node("ReduceSum", {"x"}, {"y"});
+  testing::AddIntAttr(sum, "keepdims", 0);
+  ASSERT_OK_AND_ASSIGN(auto loaded, Session::LoadFromBytes(b.Serialize()));
+  ASSERT_OK_AND_ASSIGN(auto batcher, Batcher::Create(std::shared_ptr<Session>(std::move(loaded)),
+                                                     {.max_batch_size = 4, .max_delay_us = 100000}));
+  std::vector<std::promise<StatusOr<std::vector<Tensor>>>> results(8);
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(batcher
+                    ->Submit({{"x", MakeTensor<float>({1, 2}, {float(i), 1})}},
+                             [&results, i](auto r) { results[i].set_value(std::move(r)); })
+                    .ok());
+  }
+  for (int i = 0; i < 8; ++i) {
+    auto r = results[i].get_future().get();
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ((*r)[0].num_elements(), 1);
+    EXPECT_EQ((*r)[0].data<float>()[0], float(i) + 1);
+  }
+}
+
+TEST(Batcher, OutputsFoundNotPerRowAtRunTimeRunRequestByRequest) {
+  // y = x flattened to [2N]: dim 0 is symbolic but not the batch's rows, seen only when run.
+  ModelBuilder b;
+  b.Input("x", onnx::TensorProto::FLOAT, {"N", 2}).Output("y", onnx::TensorProto::FLOAT);
+  b.Initializer("shape", MakeTensor<int64_t>({1}, {-1}));
+  b.Node("Reshape", {"x", "shape"}, {"y"});
+  ASSERT_OK_AND_ASSIGN(auto loaded, Session::LoadFromBytes(b.Serialize()));
+  ASSERT_OK_AND_ASSIGN(auto batcher, Batcher::Create(std::shared_ptr<Session>(std::move(loaded)),
+                                                     {.max_batch_size = 4, .max_delay_us = 100000}));
+  std::vector<std::string> warnings;
+  LogSink previous = SetLogSink([&](LogLevel, const std::string& m) { warnings.push_back(m); });
+  std::vector<std::promise<StatusOr<std::vector<Tensor>>>> results(8);
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(batcher
+                    ->Submit({{"x", MakeTensor<float>({1, 2}, {float(i), -float(i)})}},
+                             [&results, i](auto r) { results[i].set_value(std::move(r)); })
+                    .ok());
+  }
+  for (int i = 0; i < 8; ++i) {
+    auto r = results[i].get_future().get();
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ((*r)[0].shape(), Shape({2}));
+    EXPECT_EQ((*r)[0].data<float>()[0], float(i));
+    EXPECT_EQ((*r)[0].data<float>()[1], -float(i));
+  }
+  batcher->Shutdown();
+  SetLogSink(previous);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_THAT(warnings[0], HasSubstr("not batch-major"));
 }
 
 TEST(Batcher, ADeadlinePassedInTheQueueFailsTheRequest) {
