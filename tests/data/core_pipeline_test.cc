@@ -108,6 +108,30 @@ TEST(Pipeline, BatchStacksAndHandlesTheRemainder) {
             (std::vector<int64_t>{3, 3}));
 }
 
+TEST(Pipeline, BatchOriginNamesItsFirstAndLastElement) {
+  Tensor x = MakeTensor<float>({5}, {0, 1, 2, 3, 4});
+  ASSERT_OK_AND_ASSIGN(Dataset ds, Dataset::FromTensorSlices({{"x", x}}));
+  ASSERT_OK_AND_ASSIGN(auto it, ds.Batch(2).MakeIterator());
+  std::vector<std::string> origins;
+  while (true) {
+    ASSERT_OK_AND_ASSIGN(auto e, it->Next());
+    if (!e) break;
+    origins.push_back(e->origin);
+  }
+  ASSERT_EQ(origins.size(), 3u);
+  EXPECT_THAT(origins[1], HasSubstr("batch 1"));
+  EXPECT_THAT(origins[1], HasSubstr("tensor slice 2"));
+  EXPECT_THAT(origins[1], HasSubstr("tensor slice 3"));
+  EXPECT_THAT(origins[2], HasSubstr("tensor slice 4"));
+
+  // A map after the batch reports the batch as the origin of its error.
+  Status error;
+  Drain(Range(4).Batch(2).Map([](Element) -> StatusOr<Element> { return InvalidArgument("no"); },
+                              {.name = "map(after_batch)"}),
+        &error);
+  EXPECT_THAT(error.message(), HasSubstr("map(after_batch) on batch 0"));
+}
+
 TEST(Pipeline, BatchOfDifferentShapesNamesBothElements) {
   auto ragged = Range(4).Map([](Element e) -> StatusOr<Element> {
     const int64_t n = IntOf(e);
