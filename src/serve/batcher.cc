@@ -34,6 +34,12 @@ struct Request {
   Clock::time_point deadline = Clock::time_point::max();
 };
 
+// One shape signature's requests, in arrival order, and their rows.
+struct Queue {
+  std::deque<std::unique_ptr<Request>> requests;
+  int64_t rows = 0;
+};
+
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 }  // namespace
@@ -79,11 +85,17 @@ class Batcher::Impl {
     request->done = std::move(done);
     request->submitted = Clock::now();
     if (timeout_us > 0) request->deadline = request->submitted + std::chrono::microseconds(timeout_us);
-    queues_[request->inputs.signature].push_back(std::move(request));
+    Queue& queue = queues_[request->inputs.signature];
+    // A worker needs waking only when this request starts a queue (a new max_delay timer) or
+    // fills a batch; otherwise the sleeping worker's timer already covers it (waking it on every
+    // request costs a context switch per row).
+    const bool wake = queue.requests.empty() || queue.rows + request->inputs.rows >= max_rows_;
+    queue.rows += request->inputs.rows;
+    queue.requests.push_back(std::move(request));
     ++queued_;
     ++stats_.requests;
     lock.unlock();
-    wake_.notify_one();
+    if (wake) wake_.notify_one();
     return Status::Ok();
   }
 
@@ -96,7 +108,7 @@ class Batcher::Impl {
       stopping_ = true;
       if (!drain) {
         for (auto& [signature, queue] : queues_) {
-          for (auto& r : queue) cancelled.push_back(std::move(r));
+          for (auto& r : queue.requests) cancelled.push_back(std::move(r));
         }
         queues_.clear();
         queued_ = 0;
@@ -122,12 +134,10 @@ class Batcher::Impl {
     Clock::time_point oldest = Clock::time_point::max();
     *wait_until = Clock::time_point::max();
     for (const auto& [signature, queue] : queues_) {
-      if (queue.empty()) continue;
-      int64_t rows = 0;
-      for (const auto& r : queue) rows += r->inputs.rows;
-      const Clock::time_point first = queue.front()->submitted;
+      if (queue.requests.empty()) continue;
+      const Clock::time_point first = queue.requests.front()->submitted;
       const Clock::time_point ready = first + std::chrono::microseconds(options_.max_delay_us);
-      if ((rows >= max_rows_ || ready <= now || stopping_) && first < oldest) {
+      if ((queue.rows >= max_rows_ || ready <= now || stopping_) && first < oldest) {
         oldest = first;
         due = signature;
       }
@@ -151,23 +161,27 @@ class Batcher::Impl {
         continue;
       }
       std::vector<std::unique_ptr<Request>> batch = TakeBatch(queues_[signature]);
-      if (queues_[signature].empty()) queues_.erase(signature);
+      if (queues_[signature].requests.empty()) queues_.erase(signature);
+      // Another idle worker may be sleeping on a timer older than what is still queued.
+      const bool more = !queues_.empty();
       lock.unlock();
+      if (more) wake_.notify_one();
       RunBatch(std::move(batch));
       lock.lock();
     }
   }
 
   // Requests from the front of `queue` whose rows fit one batch (called with the lock held).
-  std::vector<std::unique_ptr<Request>> TakeBatch(std::deque<std::unique_ptr<Request>>& queue) {
+  std::vector<std::unique_ptr<Request>> TakeBatch(Queue& queue) {
     std::vector<std::unique_ptr<Request>> batch;
     int64_t rows = 0;
-    while (!queue.empty() && rows + queue.front()->inputs.rows <= max_rows_) {
-      rows += queue.front()->inputs.rows;
-      batch.push_back(std::move(queue.front()));
-      queue.pop_front();
+    while (!queue.requests.empty() && rows + queue.requests.front()->inputs.rows <= max_rows_) {
+      rows += queue.requests.front()->inputs.rows;
+      batch.push_back(std::move(queue.requests.front()));
+      queue.requests.pop_front();
       --queued_;
     }
+    queue.rows -= rows;
     return batch;
   }
 
@@ -271,7 +285,7 @@ class Batcher::Impl {
   std::mutex shutdown_mutex_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::map<std::string, std::deque<std::unique_ptr<Request>>> queues_;
+  std::map<std::string, Queue> queues_;
   int64_t queued_ = 0;
   bool stopping_ = false;
   // Set when the model's outputs are not batch-major (declared or seen at run time).

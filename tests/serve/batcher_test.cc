@@ -225,10 +225,11 @@ TEST(Batcher, DifferentShapesAreNeverMerged) {
   EXPECT_GE(batcher->stats().batches, 3);  // at least one per length
 }
 
-TEST(Batcher, RequestsOfSeveralRowsMatchADirectRun) {
+TEST(Batcher, RequestsOfSeveralRowsMatchADirectRunWithTwoWorkers) {
   auto session = AffineSession();
   ASSERT_OK_AND_ASSIGN(auto batcher,
-                       Batcher::Create(session, {.max_batch_size = 8, .max_delay_us = 1000}));
+                       Batcher::Create(session, {.max_batch_size = 8, .max_delay_us = 1000,
+                                                 .workers = 2}));
   std::vector<std::thread> threads;
   std::atomic<int> wrong{0};
   for (int t = 0; t < 8; ++t) {
