@@ -44,8 +44,11 @@ struct BatcherOptions {
   // How long the oldest queued request may wait for others before its batch runs anyway.
   int64_t max_delay_us = 2000;
   // When set, batches are padded up to the next of these sizes (compiled plans are reused, as
-  // TF Serving's allowed_batch_sizes); the padded rows' outputs are dropped. Must be ascending;
-  // the largest is the effective max batch size.
+  // TF Serving's allowed_batch_sizes) with copies of the last real row; the padded rows' outputs
+  // are dropped. Must be ascending; the largest is the effective max batch size. Empty = any
+  // size: every distinct size compiles a plan and the session keeps only
+  // SessionOptions::plan_cache_capacity of them, so for models that are slow to compile set
+  // e.g. {1, 2, 4, 8, 16, 32} (and Session::Warmup those shapes).
   std::vector<int> allowed_batch_sizes;
   // Requests waiting at most; beyond it Submit/Run fail at once with ResourceExhausted.
   int64_t max_queue_size = 1024;
