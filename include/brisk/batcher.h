@@ -84,7 +84,9 @@ class Batcher {
   // once, on a worker thread, with the outputs in the order of session->outputs(), each with the
   // request's rows. A request refused at once (invalid, queue full, shut down) returns the error
   // and `done` is not called. `timeout_us` > 0: a request still queued after that long fails
-  // with DeadlineExceeded instead of running.
+  // with DeadlineExceeded instead of running. The feeds are not copied until the batch is
+  // gathered: a Tensor::View's memory must stay valid until `done` runs (Run waits, so it is
+  // safe there). `done` must not throw.
   Status Submit(const NamedTensors& feeds, Callback done, int64_t timeout_us = 0);
   // Submit and wait.
   StatusOr<std::vector<Tensor>> Run(const NamedTensors& feeds, int64_t timeout_us = 0);
