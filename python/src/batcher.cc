@@ -97,6 +97,7 @@ void BindBatcher(nb::module_& m) {
         d["batch_sizes"] = sizes;
         d["queue_seconds"] = s.queue_seconds;
         d["run_seconds"] = s.run_seconds;
+        d["retried_batches"] = s.retried_batches;
         return d;
       }, "Counters: requests, batches, batch-size histogram, queue and run time.")
       .def("close", [](PyBatcher& b) {
