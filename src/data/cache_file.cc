@@ -19,6 +19,7 @@
 #include <fstream>
 
 #include "brisk/logging.h"
+#include "data/cache_writer.h"
 #include "data/pipeline.h"
 
 namespace brisk::data::internal {
@@ -160,11 +161,11 @@ class FileCacheReader final : public StageIterator {
   std::unique_ptr<Reader> reader_;
 };
 
-class FileCacheWriter final : public StageIterator {
+class FileCacheWriter final : public CacheWriter {
  public:
   FileCacheWriter(std::shared_ptr<StageCounters> c, std::unique_ptr<StageIterator> in,
                   std::string path, int lock_fd)
-      : StageIterator(std::move(c), std::move(in)), path_(std::move(path)), lock_fd_(lock_fd) {
+      : CacheWriter(std::move(c), std::move(in)), path_(std::move(path)), lock_fd_(lock_fd) {
     out_.open(path_, std::ios::binary | std::ios::trunc);
     out_.write(kMagic, sizeof(kMagic));
   }
@@ -182,33 +183,25 @@ class FileCacheWriter final : public StageIterator {
   }
 
  protected:
-  NextResult DoNext() override {
-    NextResult next = Pull();
-    if (!next.ok()) {
-      clean_ = false;
-      return next;
-    }
+  Status Store(const Element& element) override {
     if (!out_) {
-      clean_ = false;
       return Status(StatusCode::kInternal, "cache(" + path_ + "): cannot write the cache file");
     }
-    if (next->has_value()) {
-      std::string record = Encode(**next);
-      out_.write(record.data(), std::streamsize(record.size()));
-      ++count_;
-      return next;
-    }
+    std::string record = Encode(element);
+    out_.write(record.data(), std::streamsize(record.size()));
+    ++count_;
+    return Status::Ok();
+  }
+
+  void Finish(bool complete) override {
     out_.close();
-    if (clean_ && out_) {
+    if (complete && out_) {
       std::ofstream index(path_ + ".index", std::ios::trunc);
       index << count_ << "\n";
       finished_ = bool(index);
     }
-    if (!finished_) {
-      std::remove(path_.c_str());
-      finished_ = true;  // nothing partial is left behind
-    }
-    return next;
+    if (!finished_) std::remove(path_.c_str());  // nothing partial is left behind
+    finished_ = true;
   }
 
  private:
@@ -216,7 +209,6 @@ class FileCacheWriter final : public StageIterator {
   int lock_fd_;
   std::ofstream out_;
   uint64_t count_ = 0;
-  bool clean_ = true;
   bool finished_ = false;
 };
 

@@ -3,6 +3,7 @@
 // partial cache would silently shorten later epochs.
 #include <mutex>
 
+#include "data/cache_writer.h"
 #include "data/pipeline.h"
 
 namespace brisk::data::internal {
@@ -14,37 +15,29 @@ struct MemoryCache {
   std::vector<Element> elements;
 };
 
-class MemoryCacheWriter final : public StageIterator {
+class MemoryCacheWriter final : public CacheWriter {
  public:
   MemoryCacheWriter(std::shared_ptr<StageCounters> c, std::unique_ptr<StageIterator> in,
                     std::shared_ptr<MemoryCache> cache)
-      : StageIterator(std::move(c), std::move(in)), cache_(std::move(cache)) {}
+      : CacheWriter(std::move(c), std::move(in)), cache_(std::move(cache)) {}
 
  protected:
-  NextResult DoNext() override {
-    NextResult next = Pull();
-    if (!next.ok()) {
-      clean_ = false;
-      return next;
+  Status Store(const Element& element) override {
+    pending_.push_back(element);  // tensors share storage: the copy is cheap
+    return Status::Ok();
+  }
+  void Finish(bool complete) override {
+    if (!complete) return;
+    std::lock_guard lock(cache_->mutex);
+    if (!cache_->complete) {
+      cache_->elements = std::move(pending_);
+      cache_->complete = true;
     }
-    if (next->has_value()) {
-      pending_.push_back(**next);  // tensors share storage: the copy is cheap
-      return next;
-    }
-    if (clean_) {
-      std::lock_guard lock(cache_->mutex);
-      if (!cache_->complete) {
-        cache_->elements = std::move(pending_);
-        cache_->complete = true;
-      }
-    }
-    return next;
   }
 
  private:
   std::shared_ptr<MemoryCache> cache_;
   std::vector<Element> pending_;
-  bool clean_ = true;
 };
 
 class MemoryCacheReader final : public StageIterator {
