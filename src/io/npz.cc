@@ -4,24 +4,18 @@
 #include <memory>
 
 #include "io/npy.h"
+#include "io/npz_archive.h"
 
 namespace brisk::io {
 namespace {
-
-struct ZipCloser {
-  void operator()(zip_t* z) const {
-    if (z != nullptr) zip_discard(z);
-  }
-};
-using ZipPtr = std::unique_ptr<zip_t, ZipCloser>;
 
 constexpr zip_uint64_t kMaxMemberBytes = zip_uint64_t(1) << 36;  // 64 GiB
 
 }  // namespace
 
-StatusOr<NamedTensors> ReadNpz(const std::string& path) {
+StatusOr<ZipArchive> OpenNpzArchive(const std::string& path) {
   int err = 0;
-  ZipPtr archive(zip_open(path.c_str(), ZIP_RDONLY, &err));
+  ZipArchive archive(zip_open(path.c_str(), ZIP_RDONLY, &err));
   if (!archive) {
     zip_error_t ze;
     zip_error_init_with_code(&ze, err);
@@ -29,6 +23,11 @@ StatusOr<NamedTensors> ReadNpz(const std::string& path) {
     zip_error_fini(&ze);
     return err == ZIP_ER_NOENT || err == ZIP_ER_OPEN ? NotFound(msg) : InvalidArgument(msg);
   }
+  return archive;
+}
+
+StatusOr<NamedTensors> ReadNpz(const std::string& path) {
+  BRISK_ASSIGN_OR_RETURN(ZipArchive archive, OpenNpzArchive(path));
   NamedTensors arrays;
   const zip_int64_t n = zip_get_num_entries(archive.get(), 0);
   for (zip_int64_t i = 0; i < n; ++i) {
@@ -58,7 +57,7 @@ StatusOr<NamedTensors> ReadNpz(const std::string& path) {
 
 Status WriteNpz(const std::string& path, const NamedTensors& arrays) {
   int err = 0;
-  ZipPtr archive(zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err));
+  ZipArchive archive(zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err));
   if (!archive) return InvalidArgument(path + ": cannot create the archive");
   std::vector<std::string> buffers;  // libzip reads them at close time
   buffers.reserve(arrays.size());

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "io/npy.h"
+#include "io/npz_archive.h"
 
 namespace brisk::data::sources {
 namespace {
@@ -151,9 +152,6 @@ class NpySource final : public ElementSource {
   int64_t next_row_ = 0;
 };
 
-struct ZipDiscard {
-  void operator()(zip_t* z) const { zip_discard(z); }
-};
 struct ZipFileClose {
   void operator()(zip_file_t* f) const { zip_fclose(f); }
 };
@@ -167,7 +165,7 @@ class NpzSource final : public ElementSource {
     std::string carry;
   };
 
-  NpzSource(std::string path, std::unique_ptr<zip_t, ZipDiscard> archive,
+  NpzSource(std::string path, io::ZipArchive archive,
             std::vector<Member> members, int64_t rows)
       : path_(std::move(path)),
         archive_(std::move(archive)),
@@ -205,7 +203,7 @@ class NpzSource final : public ElementSource {
 
  private:
   std::string path_;
-  std::unique_ptr<zip_t, ZipDiscard> archive_;  // outlives the member streams (declared first)
+  io::ZipArchive archive_;  // outlives the member streams (declared first)
   std::vector<Member> members_;
   int64_t rows_;
   int64_t next_row_ = 0;
@@ -232,15 +230,7 @@ StatusOr<std::unique_ptr<ElementSource>> OpenNpySource(const std::string& path,
 }
 
 StatusOr<std::unique_ptr<ElementSource>> OpenNpzSource(const std::string& path) {
-  int err = 0;
-  std::unique_ptr<zip_t, ZipDiscard> archive(zip_open(path.c_str(), ZIP_RDONLY, &err));
-  if (!archive) {
-    zip_error_t ze;
-    zip_error_init_with_code(&ze, err);
-    std::string msg = path + ": not a readable .npz archive (" + zip_error_strerror(&ze) + ")";
-    zip_error_fini(&ze);
-    return err == ZIP_ER_NOENT || err == ZIP_ER_OPEN ? NotFound(msg) : InvalidArgument(msg);
-  }
+  BRISK_ASSIGN_OR_RETURN(io::ZipArchive archive, io::OpenNpzArchive(path));
   std::vector<NpzSource::Member> members;
   int64_t rows = -1;
   const zip_int64_t n = zip_get_num_entries(archive.get(), 0);
