@@ -35,8 +35,7 @@ StageStats StageCounters::Snapshot() const {
   s.parallelism = parallelism.load();
   s.buffer_capacity = buffer_capacity.load();
   s.errors_ignored = errors_ignored.load();
-  auto& self = const_cast<StageCounters&>(*this);
-  std::lock_guard lock(self.fill_mutex);
+  std::lock_guard lock(fill_mutex);
   if (fill_since_ns != 0 && wall > 0) {
     const double integral = fill_integral + double(fill) * double(NowNs() - fill_since_ns);
     s.mean_buffer_fill = integral / (wall * 1e9);

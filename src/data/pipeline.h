@@ -41,7 +41,7 @@ struct StageCounters {
   std::atomic<int> buffer_capacity{0};
   std::atomic<int64_t> bytes_per_item{0};  // moving estimate (buffered stages)
   // Time-weighted buffer fill: integral of fill over time, updated on every change.
-  std::mutex fill_mutex;
+  mutable std::mutex fill_mutex;
   int64_t fill = 0;
   int64_t fill_since_ns = 0;
   double fill_integral = 0;  // element-nanoseconds
