@@ -11,7 +11,7 @@ export CCACHE_BASEDIR="$root"
 
 if [[ "${1:-}" == "--sanitize" ]]; then
   cmake -G Ninja -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug \
-    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DBRISK_SANITIZE=ON -DBRISK_WERROR=ON > /dev/null
+    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DBRISK_SANITIZE=ON -DBRISK_WERROR=ON -DBRISK_SHARED_LIBRARY=ON > /dev/null
   cmake --build "$root/build-asan" -j "$jobs"
 else
   cmake -G Ninja -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DBRISK_WERROR=ON \

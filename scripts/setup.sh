@@ -11,6 +11,7 @@ apt_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcsv-dev libturbojpeg0-dev libpng-dev libsqlite3-dev
   clang libclang-rt-14-dev
+  libboost-dev libgrpc++-dev protobuf-compiler-grpc wrk
 )
 missing=()
 for p in "${apt_packages[@]}"; do
