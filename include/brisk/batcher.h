@@ -54,6 +54,10 @@ struct BatcherOptions {
   int64_t max_queue_size = 1024;
   // Threads running batches (each Session::Run is itself multi-threaded).
   int workers = 1;
+  // false: never merge; requests run one at a time in arrival order on the workers (the bounded
+  // queue, deadlines and drain still apply: TF Serving's and Triton's default scheduler). Models
+  // without a variable dim 0 are accepted, max_batch_size and max_delay_us are ignored.
+  bool merge_requests = true;
 };
 
 struct BatcherStats {

@@ -25,7 +25,8 @@ void CopyRows(const Tensor& src, int64_t from_row, Tensor& dst, int64_t to_row, 
 }  // namespace
 
 StatusOr<RequestInputs> CheckRequest(const std::vector<TensorInfo>& inputs,
-                                     const NamedTensors& feeds, int64_t max_rows) {
+                                     const NamedTensors& feeds, int64_t max_rows,
+                                     bool batch_major) {
   RequestInputs request;
   request.tensors.resize(inputs.size());
   for (const auto& [name, tensor] : feeds) {
@@ -45,6 +46,13 @@ StatusOr<RequestInputs> CheckRequest(const std::vector<TensorInfo>& inputs,
       return InvalidArgument("input '" + info.name + "': expected dtype " +
                              std::string(DTypeName(info.dtype)) + ", got " +
                              std::string(DTypeName(t.dtype())));
+    }
+    if (!batch_major) {
+      if (info.shape && t.rank() != info.shape->rank()) {
+        return InvalidArgument("input '" + info.name + "': expected shape " +
+                               info.shape->ToString() + ", got " + t.shape().ToString());
+      }
+      continue;
     }
     if (t.rank() == 0) {
       return InvalidArgument("input '" + info.name + "': needs a batch dimension (dim 0), got a "
@@ -73,6 +81,12 @@ StatusOr<RequestInputs> CheckRequest(const std::vector<TensorInfo>& inputs,
     request.signature += std::string(DTypeName(t.dtype())) + "[";
     for (int d = 1; d < t.rank(); ++d) request.signature += std::to_string(t.dim(d)) + ",";
     request.signature += "]";
+  }
+  if (!batch_major) {
+    // Never merged: one queue for all requests, each counted as one row.
+    request.signature = "*";
+    request.rows = 1;
+    return request;
   }
   if (request.rows < 1 || request.rows > max_rows) {
     return InvalidArgument("a request must have between 1 and " + std::to_string(max_rows) +

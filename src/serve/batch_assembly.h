@@ -18,9 +18,12 @@ struct RequestInputs {
 };
 
 // Checks every input is present once, with the declared dtype and rank, the declared fixed
-// non-batch dims, and one common dim 0 between 1 and `max_rows`. Errors name the input.
+// non-batch dims, and one common dim 0 between 1 and `max_rows`. Errors name the input. With
+// `batch_major` false (requests that are never merged) only presence, dtype and rank are checked
+// here; the session checks the rest when it runs.
 StatusOr<RequestInputs> CheckRequest(const std::vector<TensorInfo>& inputs,
-                                     const NamedTensors& feeds, int64_t max_rows);
+                                     const NamedTensors& feeds, int64_t max_rows,
+                                     bool batch_major = true);
 
 // Concatenates the requests' inputs along dim 0 into `padded_rows` rows; rows past the
 // requests' are copies of the last real row (their outputs are dropped).

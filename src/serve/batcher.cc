@@ -57,6 +57,7 @@ class Batcher::Impl {
     }
     max_rows_ = options_.allowed_batch_sizes.empty() ? options_.max_batch_size
                                                      : options_.allowed_batch_sizes.back();
+    if (!options_.merge_requests) per_request_ = true;
     for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Work(); });
   }
 
@@ -64,7 +65,7 @@ class Batcher::Impl {
 
   Status Submit(const NamedTensors& feeds, Callback done, int64_t timeout_us) {
     StatusOr<serve::RequestInputs> inputs =
-        serve::CheckRequest(session_->inputs(), feeds, max_rows_);
+        serve::CheckRequest(session_->inputs(), feeds, max_rows_, options_.merge_requests);
     std::unique_lock lock(mutex_);
     if (!inputs.ok()) {
       ++stats_.rejected;
@@ -89,7 +90,8 @@ class Batcher::Impl {
     // A worker needs waking only when this request starts a queue (a new max_delay timer) or
     // fills a batch; otherwise the sleeping worker's timer already covers it (waking it on every
     // request costs a context switch per row).
-    const bool wake = queue.requests.empty() || queue.rows + request->inputs.rows >= max_rows_;
+    const bool wake = !options_.merge_requests || queue.requests.empty() ||
+                      queue.rows + request->inputs.rows >= max_rows_;
     queue.rows += request->inputs.rows;
     queue.requests.push_back(std::move(request));
     ++queued_;
@@ -136,7 +138,8 @@ class Batcher::Impl {
     for (const auto& [signature, queue] : queues_) {
       if (queue.requests.empty()) continue;
       const Clock::time_point first = queue.requests.front()->submitted;
-      const Clock::time_point ready = first + std::chrono::microseconds(options_.max_delay_us);
+      const int64_t delay_us = options_.merge_requests ? options_.max_delay_us : 0;
+      const Clock::time_point ready = first + std::chrono::microseconds(delay_us);
       if ((queue.rows >= max_rows_ || ready <= now || stopping_) && first < oldest) {
         oldest = first;
         due = signature;
@@ -175,7 +178,9 @@ class Batcher::Impl {
   std::vector<std::unique_ptr<Request>> TakeBatch(Queue& queue) {
     std::vector<std::unique_ptr<Request>> batch;
     int64_t rows = 0;
-    while (!queue.requests.empty() && rows + queue.requests.front()->inputs.rows <= max_rows_) {
+    while (!queue.requests.empty() &&
+           (batch.empty() || (options_.merge_requests &&
+                              rows + queue.requests.front()->inputs.rows <= max_rows_))) {
       rows += queue.requests.front()->inputs.rows;
       batch.push_back(std::move(queue.requests.front()));
       queue.requests.pop_front();
@@ -308,7 +313,7 @@ StatusOr<std::unique_ptr<Batcher>> Batcher::Create(std::shared_ptr<Session> sess
     }
   }
   for (const TensorInfo& input : session->inputs()) {
-    if (input.shape && (input.shape->rank() == 0 || input.shape->dims[0].is_known())) {
+    if (options.merge_requests && input.shape && (input.shape->rank() == 0 || input.shape->dims[0].is_known())) {
       return InvalidArgument("batcher: model input '" + input.name + "' is declared " +
                              input.shape->ToString() + "; batching needs a variable dim 0 "
                              "(export the model with a dynamic batch axis)");

@@ -351,5 +351,37 @@ TEST(Batcher, ModelsWithAFixedBatchAreRefused) {
   EXPECT_THAT(batcher.status().message(), HasSubstr("needs a variable dim 0"));
 }
 
+TEST(Batcher, WithoutMergingFixedBatchModelsRunEachRequestAloneInOrder) {
+  // x float32[1, 3] (a fixed batch of one): refused for merging, served one request at a time.
+  ModelBuilder b;
+  b.Input("x", onnx::TensorProto::FLOAT, {1, 3}).Output("y", onnx::TensorProto::FLOAT, {1, 3});
+  b.Node("Identity", {"x"}, {"y"});
+  ASSERT_OK_AND_ASSIGN(auto loaded, Session::LoadFromBytes(b.Serialize()));
+  ASSERT_OK_AND_ASSIGN(auto batcher,
+                       Batcher::Create(std::shared_ptr<Session>(std::move(loaded)),
+                                       {.max_delay_us = 100000, .max_queue_size = 16,
+                                        .workers = 2, .merge_requests = false}));
+  std::vector<std::promise<StatusOr<std::vector<Tensor>>>> results(12);
+  for (int i = 0; i < 12; ++i) {
+    ASSERT_TRUE(batcher
+                    ->Submit({{"x", Row(float(i), 0, -float(i))}},
+                             [&results, i](auto r) { results[i].set_value(std::move(r)); })
+                    .ok());
+  }
+  for (int i = 0; i < 12; ++i) {
+    auto r = results[i].get_future().get();
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ((*r)[0].data<float>()[0], float(i));
+    EXPECT_EQ((*r)[0].data<float>()[2], -float(i));
+  }
+  // A wrong rank is still refused before queueing; the wrong fixed dim fails when it runs.
+  EXPECT_EQ(batcher->Run({{"x", MakeTensor<float>({3}, {1, 2, 3})}}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_FALSE(batcher->Run({{"x", MakeTensor<float>({2, 3}, {1, 2, 3, 4, 5, 6})}}).ok());
+  const BatcherStats stats = batcher->stats();
+  EXPECT_EQ(stats.batch_sizes.count(2), 0u);  // never merged
+  EXPECT_GE(stats.batch_sizes.at(1), 12);
+}
+
 }  // namespace
 }  // namespace brisk

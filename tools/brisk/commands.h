@@ -12,5 +12,6 @@ CLI::App* AddExportCommand(CLI::App& app, int& exit_code);
 CLI::App* AddOpsCommand(CLI::App& app, int& exit_code);
 CLI::App* AddProfileCommand(CLI::App& app, int& exit_code);
 CLI::App* AddOptimizeCommand(CLI::App& app, int& exit_code);
+CLI::App* AddServeCommand(CLI::App& app, int& exit_code);
 
 }  // namespace brisk::cli

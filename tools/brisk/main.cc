@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   brisk::cli::AddOpsCommand(app, exit_code);
   brisk::cli::AddProfileCommand(app, exit_code);
   brisk::cli::AddOptimizeCommand(app, exit_code);
+  brisk::cli::AddServeCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
