@@ -102,6 +102,10 @@ StatusOr<std::shared_ptr<ServedModel>> ServedModel::Load(const std::string& name
   model->name_ = name;
   model->version_ = version;
   SessionOptions session_options;
+  // The batcher runs a fixed set of padded batch sizes (BatchSizes: at most ~8), all compiled at
+  // warm-up: keep them all cached and do not warn about them as "changing shapes".
+  session_options.plan_cache_capacity = 16;
+  session_options.replan_warning_threshold = 16;
   // Instances share the CPU: each gets an even share of the cores unless the config says.
   const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
   session_options.intra_op_threads =
