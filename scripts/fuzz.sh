@@ -23,11 +23,12 @@ CC=clang CXX=clang++ cmake -G Ninja -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Re
   -DBRISK_FUZZ=ON -DBRISK_TESTS=OFF > "$BUILD.configure.log" 2>&1 ||
   { cat "$BUILD.configure.log"; exit 1; }
 ninja -C "$BUILD" -j "${NINJA_JOBS:-2}" model_loader_fuzz npy_fuzz csv_fuzz image_decode_fuzz \
-  cache_file_fuzz
+  cache_file_fuzz rest_request_fuzz model_config_fuzz
 
 SEEDS="$(mktemp -d)"
 trap 'rm -rf "$SEEDS"' EXIT
-mkdir -p "$SEEDS/model" "$SEEDS/npy" "$SEEDS/csv" "$SEEDS/image" "$SEEDS/cache"
+mkdir -p "$SEEDS/model" "$SEEDS/npy" "$SEEDS/csv" "$SEEDS/image" "$SEEDS/cache" "$SEEDS/rest" \
+  "$SEEDS/config"
 if [[ -d "$ONNX_TESTDATA" ]]; then
   # Small models only: the fuzzer mutates better from short inputs.
   find "$ONNX_TESTDATA" -name model.onnx -size -4k | while read -r f; do
@@ -69,6 +70,14 @@ record = u(1) + b"s" + u(1) + u(1) + b"v" + u(11) + u(0) + struct.pack("<q", 7)
 open(sys.argv[1], "wb").write(b"\x01" + record)
 PY
 
+# REST bodies (first byte: mode; odd = binary split) and model configs.
+printf '\x00{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","data":[1,2,3]}],"outputs":[{"name":"y","parameters":{"binary_data":true}}]}' > "$SEEDS/rest/kserve.json"
+printf '\x00{"instances":[[1,2,3],[4,5,6]]}' > "$SEEDS/rest/rows.json"
+printf '\x00{"inputs":{"x":[[1,2,3]],"ids":[7]}}' > "$SEEDS/rest/columns.json"
+printf '\x41{"inputs":[{"name":"x","shape":[1,1],"datatype":"FP32","parameters":{"binary_data_size":4}}]}\x00\x00\x80\x3f' > "$SEEDS/rest/binary.bin"
+cp "$ROOT/models/repository/digits/config.pbtxt" "$SEEDS/config/digits.pbtxt"
+printf 'max_batch_size: 0\nversion_policy { specific { versions: [1, 3] } }\nparameters { key: "intra_op_thread_count" value { string_value: "2" } }\n' > "$SEEDS/config/policy.pbtxt"
+
 mkdir -p "$OUT"
 status=0
 run() {
@@ -104,4 +113,6 @@ run npy_fuzz "$SEEDS/npy"
 run csv_fuzz "$SEEDS/csv"
 run image_decode_fuzz "$SEEDS/image"
 run cache_file_fuzz "$SEEDS/cache"
+run rest_request_fuzz "$SEEDS/rest"
+run model_config_fuzz "$SEEDS/config"
 exit $status

@@ -237,8 +237,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
       server_->observer()(logged_, status_, bytes,
                           std::chrono::duration<double>(Clock::now() - started_).count());
     }
-    if (ec || !response_.keep_alive()) {
+    if (ec) {
       Close();
+      return;
+    }
+    if (!response_.keep_alive()) {
+      LingeringClose();
       return;
     }
     Read();
@@ -249,12 +253,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
+  // After an answer that ends the connection (e.g. 413 before the body was read), read and drop
+  // what the client is still sending for a short while: closing a socket with unread data
+  // resets it, and the client would see a broken connection instead of the answer.
+  void LingeringClose() {
+    Close();
+    stream_.expires_after(std::chrono::seconds(2));
+    discard_.resize(64 * 1024);
+    Discard(beast::error_code{}, 0);
+  }
+  void Discard(beast::error_code ec, size_t) {
+    if (ec) return;  // EOF, timeout or reset: done, the connection goes away
+    stream_.async_read_some(net::buffer(discard_),
+                            beast::bind_front_handler(&Connection::Discard, shared_from_this()));
+  }
+
   beast::tcp_stream stream_;
   HttpServer::Impl* server_;  // outlives the connection (see the file comment)
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
   HttpRequest logged_;  // method, path and peer of the request being answered (no body)
+  std::vector<char> discard_;
   std::string peer_;
   Clock::time_point started_;
   bool keep_alive_ = true;

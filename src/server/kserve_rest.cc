@@ -94,20 +94,17 @@ bool WantsBinary(const json& object) {
   return false;
 }
 
-struct ParsedInfer {
-  InferRequest request;
-  bool all_binary = false;            // parameters.binary_data_output
-  std::vector<bool> output_binary;    // per requested output
-};
+}  // namespace
 
-StatusOr<ParsedInfer> ParseInfer(const HttpRequest& http, std::string model, std::string version) {
+StatusOr<KServeInferRequest> ParseKServeInfer(const HttpRequest& http, std::string model,
+                                              std::string version) {
   if (!http.Header("content-encoding").empty() && http.Header("content-encoding") != "identity") {
     return Status(StatusCode::kUnimplemented,
                   "Content-Encoding '" + http.Header("content-encoding") + "' is not supported");
   }
   BRISK_ASSIGN_OR_RETURN(Body body, SplitBody(http));
   BRISK_ASSIGN_OR_RETURN(json j, ParseJsonBody(body.json_text));
-  ParsedInfer parsed;
+  KServeInferRequest parsed;
   InferRequest& r = parsed.request;
   r.model = std::move(model);
   r.version = std::move(version);
@@ -151,7 +148,9 @@ StatusOr<ParsedInfer> ParseInfer(const HttpRequest& http, std::string model, std
   return parsed;
 }
 
-HttpResponse InferResponse(const InferResult& result, const ParsedInfer& parsed) {
+namespace {
+
+HttpResponse InferResponse(const InferResult& result, const KServeInferRequest& parsed) {
   json j;
   j["model_name"] = result.model;
   j["model_version"] = std::to_string(result.version);
@@ -253,12 +252,12 @@ void HandleModel(InferenceService& service, HttpRequest&& request,
       reply(ErrorResponse(405, "use POST for " + request.path));
       return;
     }
-    StatusOr<ParsedInfer> parsed = ParseInfer(request, model, version);
+    StatusOr<KServeInferRequest> parsed = ParseKServeInfer(request, model, version);
     if (!parsed.ok()) {
       reply(ErrorResponse(parsed.status()));
       return;
     }
-    auto shared = std::make_shared<ParsedInfer>(std::move(parsed).value());
+    auto shared = std::make_shared<KServeInferRequest>(std::move(parsed).value());
     InferRequest infer = std::move(shared->request);
     service.Infer(std::move(infer), [shared, reply](StatusOr<InferResult> result) {
       reply(result.ok() ? InferResponse(*result, *shared) : ErrorResponse(result.status()));

@@ -11,6 +11,16 @@
 
 namespace brisk::server {
 
+// A parsed infer request and how each output should be returned.
+struct KServeInferRequest {
+  InferRequest request;
+  bool all_binary = false;          // parameters.binary_data_output
+  std::vector<bool> output_binary;  // per requested output: binary_data
+};
+// Parses POST .../infer: JSON, or JSON + binary tensors split by Inference-Header-Content-Length.
+StatusOr<KServeInferRequest> ParseKServeInfer(const HttpRequest& http, std::string model,
+                                              std::string version);
+
 // Answers a request whose path starts with /v2 (404 JSON for unknown routes).
 void HandleKServeRest(InferenceService& service, HttpRequest&& request, HttpReply reply);
 

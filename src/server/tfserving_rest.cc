@@ -17,7 +17,9 @@ StatusOr<Tensor> StackRows(const std::vector<const json*>& rows, DType dtype,
   return TensorFromNestedJson(stacked, dtype, what);
 }
 
-StatusOr<InferRequest> ParsePredict(const json& body, const ModelMetadata& model) {
+}  // namespace
+
+StatusOr<InferRequest> ParseTfServingPredict(const json& body, const ModelMetadata& model) {
   InferRequest r;
   r.model = model.name;
   r.version = std::to_string(model.version);
@@ -90,6 +92,8 @@ StatusOr<InferRequest> ParsePredict(const json& body, const ModelMetadata& model
   }
   return r;
 }
+
+namespace {
 
 json PredictResponse(const InferResult& result, bool rows) {
   if (!rows) {
@@ -207,7 +211,7 @@ void HandleTfServingRest(InferenceService& service, HttpRequest&& request, HttpR
       return;
     }
     const bool rows = body->contains("instances");
-    StatusOr<InferRequest> infer = ParsePredict(*body, *metadata);
+    StatusOr<InferRequest> infer = ParseTfServingPredict(*body, *metadata);
     if (!infer.ok()) {
       reply(ErrorResponse(infer.status()));
       return;

@@ -6,10 +6,16 @@
 // Values are JSON numbers in nested lists; their dtype is the model input's.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include "server/http_server.h"
 #include "server/inference.h"
 
 namespace brisk::server {
+
+// Parses a :predict body ("instances" or "inputs") against the model's inputs.
+StatusOr<InferRequest> ParseTfServingPredict(const nlohmann::json& body,
+                                             const ModelMetadata& model);
 
 // Answers a request whose path starts with /v1 (404 JSON for unknown routes).
 void HandleTfServingRest(InferenceService& service, HttpRequest&& request, HttpReply reply);
