@@ -60,7 +60,8 @@ def write(repo, name, model_path_or_proto, config):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", required=True, help="model repository folder to (re)create")
-    parser.add_argument("--delay-us", type=int, default=500, help="max_queue_delay_microseconds")
+    parser.add_argument("--delay-us", type=int, default=0,
+                        help="max_queue_delay_microseconds (0, Triton's default: batch what queued while the model ran)")
     args = parser.parse_args()
     shutil.rmtree(args.out, ignore_errors=True)
     digits = os.path.join(ROOT, "models", "digits", "digits_cnn.onnx")

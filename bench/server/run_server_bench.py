@@ -111,7 +111,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--models", default="digits,mlp")
     parser.add_argument("--concurrency", default="1,8,32,128")
-    parser.add_argument("--delay-us", type=int, default=500)
+    parser.add_argument("--delay-us", type=int, default=0)
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]

@@ -200,6 +200,17 @@ TEST_F(RestServerTest, BadRequestsGetClearJsonErrors) {
   EXPECT_EQ(Infer("/v2/models/affine/infer", OneRow(1, 2, 3)).status, 200);
 }
 
+TEST_F(RestServerTest, ARequestStillQueuedAfterItsTimeoutGets504) {
+  // The 20 ms batching window outlasts a 1 ms timeout (KServe's "timeout" parameter, in µs).
+  json body = OneRow(1, 2, 3);
+  body["parameters"] = {{"timeout", 1000}};
+  auto res = Infer("/v2/models/affine/infer", body);
+  EXPECT_EQ(res.status, 504) << res.body;
+  EXPECT_THAT(res.body, HasSubstr("timeout"));
+  body["parameters"] = {{"timeout", "soon"}};
+  EXPECT_EQ(Infer("/v2/models/affine/infer", body).status, 400);
+}
+
 TEST_F(RestServerTest, TfServingRowAndColumnarFormats) {
   auto rows = Fetch(port_, "POST", "/v1/models/affine/versions/1:predict",
                     R"({"instances": [[1, 2, 3], [0, 0, 0]]})");
