@@ -246,7 +246,11 @@ TEST_F(RestServerTest, ShutdownAnswersRequestsInFlight) {
   auto pending = std::async(std::launch::async, [this] {
     return Infer("/v2/models/affine/versions/1/infer", OneRow(5, 0, 0));
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // Wait until the server holds the request (slow under sanitizers), then shut down.
+  for (int i = 0; i < 400; ++i) {
+    if (Fetch(port_, "GET", "/metrics").body.find("brisk_inflight_requests 1") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   server_->Shutdown();
   auto res = pending.get();
   EXPECT_EQ(res.status, 200) << res.body;
