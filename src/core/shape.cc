@@ -1,12 +1,18 @@
 #include "brisk/shape.h"
 
+#include <limits>
+
 namespace brisk {
 
 int64_t Shape::NumElements() const { return NumElements(0, rank()); }
 
 int64_t Shape::NumElements(int begin, int end) const {
+  // Callers should have validated the shape; one that did not (a malformed model found by the
+  // fuzzer) must get a too-large count that later size checks refuse, not signed overflow.
   int64_t n = 1;
-  for (int i = begin; i < end; ++i) n *= dims_[size_t(i)];
+  for (int i = begin; i < end; ++i) {
+    if (__builtin_mul_overflow(n, dims_[size_t(i)], &n)) return std::numeric_limits<int64_t>::max();
+  }
   return n;
 }
 

@@ -50,7 +50,11 @@ std::optional<int64_t> StaticBytes(const ir::TypeInfo& type) {
   if (!type.shape || !type.shape->IsFullyKnown()) return std::nullopt;
   const auto shape = type.shape->ToShape();
   if (!shape) return std::nullopt;
-  return shape->NumElements() * int64_t(DTypeSize(type.dtype));
+  // An inferred shape too large to exist (a malformed model) has no static size: the run fails
+  // with a clear error when it tries to allocate it.
+  StatusOr<int64_t> elements = CheckedNumElements(shape->dims());
+  if (!elements.ok()) return std::nullopt;
+  return *elements * int64_t(DTypeSize(type.dtype));
 }
 
 }  // namespace
